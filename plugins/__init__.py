@@ -1,0 +1,1 @@
+"""Generic plugins that any province may enable (the national rules are one of them)."""

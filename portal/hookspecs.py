@@ -1,0 +1,42 @@
+"""Hook specifications: the plugin API of the portal.
+
+Rules for every hook (see ``docs/plugins.md``):
+
+* The core calls hooks with keyword arguments only. An implementation may accept any subset of the
+  documented arguments (pluggy passes only those it names); never give them default values.
+* Return ``None`` to mean "no opinion". Do not mutate the arguments.
+* Province-scoped hooks are called through ``portal.api.hooks_for(province)``: only the core
+  defaults and the plugins *enabled for that province* answer, so a province plugin never needs to
+  check which province it is serving.
+* Each docstring states when the hook is called, its scope, and how answers are combined.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("portal")
+hookimpl = pluggy.HookimplMarker("portal")
+
+
+@hookspec
+def register_award_types():
+    """Return the award types (``list[AwardType]``) this plugin adds to the catalogue.
+
+    Called once per set of enabled plugins, when the catalogue is first needed; cached.
+
+    Scope: province. Combination: collected by ``code``; a plugin of a higher rank (province over
+    generic plugin over core) replaces an entry with the same code; two plugins of the same rank
+    defining one code raise ``StartupError``.
+    """
+
+
+@hookspec
+def register_report_layouts():
+    """Return the printed-document layouts (``list[ReportLayout]``) this plugin provides.
+
+    Called once per set of enabled plugins, when a document is first printed; cached.
+
+    Scope: province. Combination: collected by ``code``, with the same replacement rule as
+    ``register_award_types``: a province's layout with the code of a national one replaces it.
+    """

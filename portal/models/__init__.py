@@ -1,0 +1,21 @@
+"""All models, importable from one place (Alembic autogenerate sees them through this module)."""
+
+from portal.models.audit import AuditLog
+from portal.models.blocks import Block, block_members
+from portal.models.provinces import Province, ProvincePlugin
+from portal.models.units import Unit, UnitKind
+from portal.models.users import ApiToken, Role, RoleAssignment, User
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "Block",
+    "Province",
+    "ProvincePlugin",
+    "Role",
+    "RoleAssignment",
+    "Unit",
+    "UnitKind",
+    "User",
+    "block_members",
+]

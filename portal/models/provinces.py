@@ -1,0 +1,51 @@
+"""Provinces and the plugins each one has enabled."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import TimestampMixin
+
+
+class Province(TimestampMixin, db.Model):
+    """A province (tỉnh). History keeps the name it had: Trà Vinh stays Trà Vinh for 2023 even
+    though it became part of Vĩnh Long on 2025-07-01 (``successor`` and ``merged_on``)."""
+
+    __tablename__ = "provinces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sort_key: Mapped[str] = mapped_column(String(800), default="", index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))
+    merged_on: Mapped[date | None] = mapped_column(Date)
+
+    successor: Mapped[Province | None] = relationship(remote_side=[id])
+    plugins: Mapped[list[ProvincePlugin]] = relationship(
+        back_populates="province", cascade="all, delete-orphan", order_by="ProvincePlugin.plugin_name"
+    )
+
+    @property
+    def enabled_plugin_names(self) -> list[str]:
+        return [p.plugin_name for p in self.plugins]
+
+    def __repr__(self) -> str:
+        return f"<Province {self.code}>"
+
+
+class ProvincePlugin(db.Model):
+    """One plugin (registered name, e.g. ``province.laichau``) enabled for one province."""
+
+    __tablename__ = "province_plugins"
+    __table_args__ = (UniqueConstraint("province_id", "plugin_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id", ondelete="CASCADE"))
+    plugin_name: Mapped[str] = mapped_column(String(100))
+
+    province: Mapped[Province] = relationship(back_populates="plugins")
