@@ -19,3 +19,21 @@ def award_types_for(province) -> dict[str, AwardType]:
         return dict(sorted(merged.items(), key=lambda kv: (kv[1].order, kv[0])))
 
     return registry.cached(("award_types", hooks.active), compute)
+
+
+def report_layouts_for(province) -> dict:
+    """Printed-document layouts by code for ``province``: a province's layout replaces the
+    national one with the same code (``register_report_layouts``)."""
+    from portal.documents.layout import ReportLayout
+
+    registry = get_registry()
+    hooks = registry.hooks(province.enabled_plugin_names)
+
+    def compute():
+        merged = merge_by_code(hooks.collect("register_report_layouts"), "report layout")
+        for code, item in merged.items():
+            if not isinstance(item, ReportLayout):
+                raise TypeError(f"layout {code!r} is a {type(item).__name__}, not ReportLayout")
+        return merged
+
+    return registry.cached(("report_layouts", hooks.active), compute)

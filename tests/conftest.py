@@ -1,0 +1,221 @@
+"""Fixtures: a fresh app (and plugin manager) per test, on SQLite and on PostgreSQL.
+
+Every test that uses ``app`` runs twice: ``[sqlite]`` on an in-memory database and ``[postgresql]``
+on the server named by ``PORTAL_TEST_DATABASE_URL`` (skipped, with the reason shown, when unset).
+Each pytest session works in its own PostgreSQL schema so that parallel runs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from urllib.parse import quote
+
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine
+
+from portal import create_app
+from portal.audit import audit_actor, install_triggers
+from portal.extensions import db
+from portal.models import Role, RoleAssignment, User
+from portal.passwords import hash_password
+from portal.security import new_api_token
+from portal.services.blocks import save_block
+from portal.services.provinces import save_province, set_enabled_plugins
+from portal.services.units import save_unit
+from portal.text import search_text, sort_key
+
+PG_ENV = "PORTAL_TEST_DATABASE_URL"
+PASSWORD = "Mat-khau-1"
+
+
+def _pg_base_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        return None
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url():
+    base = _pg_base_url()
+    if base is None:
+        yield None
+        return
+    schema = f"pt_{os.getpid()}_{secrets.token_hex(3)}"
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request, pg_schema_url):
+    if request.param == "sqlite":
+        return "sqlite://"
+    if pg_schema_url is None:
+        pytest.skip(f"PostgreSQL pass: set {PG_ENV} (for example postgresql://postgres@127.0.0.1:5432/test)")
+    return pg_schema_url
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps an app context pushed, and Flask reuses a pushed context of the same
+    app for requests, so without this ``g`` (Flask-Login's cached user, the API user) would leak
+    from one request, and one client, to the next: an anonymous client would act as the last
+    user who signed in with another client.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
+def make_app(database_url: str, tmp_path, **extra):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "PORTAL_LOGIN_RATE_LIMIT": "1000 per minute",
+        "RATELIMIT_ENABLED": True,
+        **extra,
+    }
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to add settings (e.g. CSRF on)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
+    app = make_app(database_url, tmp_path, **app_config)
+    with app.app_context():
+        db.create_all()
+        with db.engine.begin() as conn:
+            install_triggers(conn)
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def register_plugin(app):
+    """Register a plugin object for one test (the app, and its manager, die with the test)."""
+    registry = app.extensions["portal.plugins"]
+
+    def _register(plugin, name):
+        registry.pm.register(plugin, name=name)
+        return plugin
+
+    return _register
+
+
+# -- data ----------------------------------------------------------------------------------
+
+
+class World:
+    """Two provinces with units, a 2023 block each, and one account per role."""
+
+
+def make_user(username, role=None, province=None, unit=None, password=PASSWORD, **kw) -> User:
+    user = User(
+        username=username, full_name=kw.pop("full_name", username.title()), sort_key=sort_key(username),
+        search_text=search_text(username), password_hash=hash_password(password), **kw,
+    )
+    if role is not None:
+        user.roles.append(
+            RoleAssignment(
+                role=role,
+                province_id=province.id if province is not None and role.scope == "province" else None,
+                unit_id=unit.id if unit is not None else None,
+            )
+        )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+@pytest.fixture
+def world(app):
+    w = World()
+    with audit_actor("fixture"):
+        w.laichau = save_province(None, code="laichau", name="Tỉnh Lai Châu")
+        set_enabled_plugins(w.laichau, ["province.laichau"])
+        w.travinh = save_province(None, code="travinh", name="Tỉnh Trà Vinh")
+        w.lc_units = {
+            code: save_unit(None, w.laichau, code=code, name=name, kind=kind, staff_count=40)
+            for code, name, kind in [
+                ("SNV", "Sở Nội vụ", "department"),
+                ("STC", "Sở Tài chính", "department"),
+                ("SYT", "Sở Y tế", "department"),
+                ("SGDDT", "Sở Giáo dục và Đào tạo", "department"),
+                ("DLLC", "Công ty Điện lực Lai Châu", "enterprise"),
+            ]
+        }
+        w.tv_units = {
+            code: save_unit(None, w.travinh, code=code, name=name, kind="department", staff_count=30)
+            for code, name in [("SNV", "Sở Nội vụ Trà Vinh"), ("STC", "Sở Tài chính Trà Vinh")]
+        }
+        u = w.lc_units
+        w.block = save_block(
+            None, w.laichau, year=2023, code="KTH", name="Khối thi đua Tổng hợp",
+            member_ids=[u["SNV"].id, u["STC"].id, u["SYT"].id], leader_unit_id=u["SNV"].id, deputy_unit_id=u["STC"].id,
+        )
+        w.tv_block = save_block(
+            None, w.travinh, year=2023, code="KTH", name="Khối Tổng hợp Trà Vinh",
+            member_ids=[x.id for x in w.tv_units.values()], leader_unit_id=w.tv_units["SNV"].id, deputy_unit_id=None,
+        )
+        w.admin = make_user("admin", Role.ADMIN)
+        w.officer = make_user("canbo.laichau", Role.PROVINCE_OFFICER, province=w.laichau)
+        w.tv_officer = make_user("canbo.travinh", Role.PROVINCE_OFFICER, province=w.travinh)
+        w.leader = make_user("khoitruong", Role.UNIT_OFFICER, unit=u["SNV"])
+        w.member = make_user("donvi", Role.UNIT_OFFICER, unit=u["STC"])
+        w.outsider = make_user("ngoai.khoi", Role.UNIT_OFFICER, unit=u["DLLC"])
+        w.observer = make_user("theodoi", Role.OBSERVER, province=w.laichau)
+        db.session.commit()
+    return w
+
+
+def login(client, user_or_name, password=PASSWORD):
+    name = user_or_name if isinstance(user_or_name, str) else user_or_name.username
+    return client.post("/auth/login", data={"username": name, "password": password})
+
+
+@pytest.fixture
+def api_headers(app):
+    """``api_headers(user)`` -> Authorization header with a fresh token for ``user``."""
+
+    def _headers(user):
+        _token, plain = new_api_token(user, "test")
+        db.session.commit()
+        return {"Authorization": f"Bearer {plain}"}
+
+    return _headers
