@@ -80,7 +80,7 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "admin.blocks": PROVINCE_READERS,
     "admin.block_new": PROVINCE_STAFF,
     "admin.block_edit": PROVINCE_STAFF,
-    "admin.block_view": PROVINCE_READERS,
+    "admin.block_view": SIGNED_IN,  # members see their block; can_view_block decides
     "admin.blocks_copy": PROVINCE_STAFF,
     "admin.users": PROVINCE_STAFF,
     "admin.user_new": PROVINCE_STAFF,

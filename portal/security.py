@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, has_request_context, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -64,7 +65,16 @@ def _bearer_user():
     return found.user, True
 
 
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """Session cookies get ``Secure`` whenever the request came over HTTPS (directly or through a
+    proxy with ProxyFix), so the same deployment works on plain-HTTP intranets and over TLS."""
+
+    def get_cookie_secure(self, app):
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = PortalSessionInterface()
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
@@ -117,14 +127,6 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.path.startswith("/api/") or response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
-        if request.is_secure:
-            # Served over HTTPS (directly, or behind a proxy with ProxyFix): cookies only over TLS.
-            cookies = response.headers.getlist("Set-Cookie")
-            if cookies:
-                response.headers.remove("Set-Cookie")
-                for cookie in cookies:
-                    secure = "; secure" in cookie.lower()
-                    response.headers.add("Set-Cookie", cookie if secure else cookie + "; Secure")
         return response
 
 

@@ -28,6 +28,28 @@ from portal.services.units import save_unit
 from portal.text import search_text, sort_key
 
 PG_ENV = "PORTAL_TEST_DATABASE_URL"
+
+
+def pytest_report_header(config):
+    if os.environ.get(PG_ENV):
+        return f"database tests: SQLite and PostgreSQL ({PG_ENV} is set)"
+    return f"database tests: SQLite only; the PostgreSQL variants are skipped because {PG_ENV} is not set"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """argon2's production cost (~0.3 s a hash) would dominate the suite; tests use the cheapest
+    profile. The production parameters are argon2-cffi's defaults (``portal.passwords``)."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from portal import passwords
+
+    original = passwords._hasher, passwords._DUMMY_HASH
+    passwords._hasher = PasswordHasher.from_parameters(CHEAPEST)
+    passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")
+    yield
+    passwords._hasher, passwords._DUMMY_HASH = original
 PASSWORD = "Mat-khau-1"
 
 

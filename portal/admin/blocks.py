@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from portal.access import can_manage_province, can_view_block, require
 from portal.admin import bp
-from portal.admin.common import apply_service_error, none_label, province_or_404, selected_province, unit_choices, visible_provinces
+from portal.admin.common import (
+    apply_service_error,
+    none_label,
+    province_or_404,
+    selected_province,
+    unit_choices,
+    visible_provinces,
+)
 from portal.admin.forms import BlockForm, CopyBlocksForm
 from portal.extensions import db
 from portal.models import Block

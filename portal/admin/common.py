@@ -7,7 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.access import can_manage_province, can_view_province, managed_province_ids, provinces_visible_to
+from portal.access import (
+    can_manage_province,
+    can_view_province,
+    managed_province_ids,
+    provinces_visible_to,
+)
 from portal.extensions import db
 from portal.models import Province, Unit
 from portal.services import ServiceError

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from portal.choices import options
 from portal.labels import ROLE_LABELS, UNIT_KIND_LABELS
 
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", message=_l("Mã chỉ gồm chữ không dấu, số, '.', '_', '-'."))
@@ -43,7 +44,7 @@ class UnitForm(FlaskForm):
     name = StringField(_l("Tên đơn vị"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(
         _l("Loại đơn vị"),
-        choices=[(k.value, label) for k, label in UNIT_KIND_LABELS.items()],
+        choices=options((k.value, label) for k, label in UNIT_KIND_LABELS.items()),
         validators=[DataRequired()],
     )
     staff_count = IntegerField(
@@ -81,13 +82,13 @@ class UserForm(FlaskForm):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(min=3, max=80)])
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("Thư điện tử"), validators=[Optional(), Email(), Length(max=200)])
-    locale = SelectField(_l("Ngôn ngữ"), choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi")
+    locale = SelectField(_l("Ngôn ngữ"), choices=options([("vi", "Tiếng Việt"), ("en", "English")]), default="vi")
     is_active = BooleanField(_l("Đang hoạt động"), default=True)
 
 
 class RoleForm(FlaskForm):
     role = SelectField(
-        _l("Vai trò"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()], validators=[DataRequired()]
+        _l("Vai trò"), choices=options((r.value, label) for r, label in ROLE_LABELS.items()), validators=[DataRequired()]
     )
     province_id = SelectField(_l("Tỉnh"), coerce=_optional_int, validators=[Optional()])
     unit_id = SelectField(_l("Đơn vị"), coerce=_optional_int, validators=[Optional()])

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from portal import pending, tabular
 from portal.access import can_manage_province
 from portal.admin import bp
-from portal.admin.common import apply_service_error, none_label, province_or_404, selected_province, unit_choices, visible_provinces
+from portal.admin.common import (
+    apply_service_error,
+    none_label,
+    province_or_404,
+    selected_province,
+    unit_choices,
+    visible_provinces,
+)
 from portal.admin.forms import ImportForm, UnitForm
 from portal.extensions import db
 from portal.imports import UNIT_COLUMNS, plan_unit_import

@@ -91,7 +91,7 @@ def form_schema(form_cls) -> dict:
         elif isinstance(f, DateField):
             schema = {"type": "string", "format": "date"}
         elif isinstance(f, SelectField):
-            values = [c[0] for c in (f.choices or []) if c[0] not in ("", None)]
+            values = [v for v, *_rest in (f.choices or []) if v not in ("", None)]
             schema = {"type": "string", "enum": values} if values and all(isinstance(v, str) for v in values) else {"type": ["integer", "null"]}
         else:
             schema = {"type": "string"}
