@@ -15,7 +15,7 @@ import enum
 
 from flask import g, has_request_context, request
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from portal.extensions import db
 from portal.models.audit import AuditLog
@@ -140,9 +140,8 @@ def _record(session: Session, flush_context, instances):
             before, after = _changes(obj)
             if before or after:
                 pending.append(("update", obj, before, after))
-    for obj in session.deleted:
-        if _audited(obj):
-            pending.append(("delete", obj, _snapshot(obj), None))
+    # Deletes are written by ``_record_delete``, which also sees orphans removed from a collection
+    # (a plugin switched off, a role taken away): those never appear in ``session.deleted``.
     if not pending:
         return
     actor_id, actor_name = _actor()
@@ -193,6 +192,31 @@ def _write_created(session: Session, flush_context):
             }
             for obj, actor_id, actor_name, addr, agent in created
         ],
+    )
+
+
+@event.listens_for(Mapper, "before_delete")
+def _record_delete(mapper, connection, obj):
+    """One row per deleted object, whether deleted directly or as an orphan of its parent."""
+    if not _audited(obj):
+        return
+    actor_id, actor_name = _actor()
+    addr, agent = _where()
+    connection.execute(
+        AuditLog.__table__.insert(),
+        {
+            "created_at": utcnow(),
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "action": getattr(obj, "__audit_action__", None) or "delete",
+            "object_type": type(obj).__name__,
+            "object_id": _ident(obj),
+            "province_id": _province_of(obj),
+            "before": _snapshot(obj),
+            "after": None,
+            "remote_addr": addr,
+            "user_agent": agent,
+        },
     )
 
 

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` that stops at the database's largest integer: a longer number is a 404,
+    not an overflow inside the database driver (a 500 on SQLite)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     from portal.admin import bp as admin_bp
     from portal.apiv1 import bp as api_bp
     from portal.auth import bp as auth_bp

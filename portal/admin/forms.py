@@ -13,11 +13,14 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.choices import options
 from portal.labels import ROLE_LABELS, UNIT_KIND_LABELS
 
+# WTForms' Email() needs the optional email_validator package (not a dependency): without it every
+# address raised an exception (a 500 on the user pages and the API). A plain shape check suffices.
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$", message=_l("Địa chỉ thư điện tử không hợp lệ."))
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", message=_l("Mã chỉ gồm chữ không dấu, số, '.', '_', '-'."))
 
 
@@ -81,7 +84,7 @@ class CopyBlocksForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(min=3, max=80)])
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
-    email = StringField(_l("Thư điện tử"), validators=[Optional(), Email(), Length(max=200)])
+    email = StringField(_l("Thư điện tử"), validators=[Optional(), EMAIL, Length(max=200)])
     locale = SelectField(_l("Ngôn ngữ"), choices=options([("vi", "Tiếng Việt"), ("en", "English")]), default="vi")
     is_active = BooleanField(_l("Đang hoạt động"), default=True)
 

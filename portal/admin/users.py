@@ -110,13 +110,7 @@ def user_edit(user_id: int):
     role_form = _role_form()
     action = request.form.get("action")
     if request.method == "POST" and action in ("add_role", "remove_role"):
-        from flask_wtf.csrf import validate_csrf
-        from wtforms import ValidationError
-
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except ValidationError:
-            abort(400)
+        # CSRFProtect has already checked this POST (as every POST), when CSRF is enabled.
         try:
             current = [
                 RoleAssignment(role=r.role, province_id=r.province_id, unit_id=r.unit_id) for r in target.roles

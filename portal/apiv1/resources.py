@@ -8,6 +8,8 @@ from flask import g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
+from wtforms import SelectMultipleField
+from wtforms.fields.core import UnboundField
 
 from portal.access import (
     blocks_visible_to,
@@ -240,10 +242,31 @@ def json_body() -> dict:
     return data
 
 
+MAX_ID = 2**63 - 1  # the largest id or number a database column (or SQLite) can hold
+
+
+def is_id(value) -> bool:
+    """A JSON value usable as a row id (``true`` is not 1; ``1e30`` overflows the database)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def bind(form_cls, data: dict, obj=None):
-    """Validate JSON with the page's form: the same rules for both."""
+    """Validate JSON with the page's form: the same rules for both.
+
+    Only the form's fields are read. A value must be a JSON scalar, or a list of scalars for a
+    multi-choice field: an object or a list elsewhere is refused rather than turned into text.
+    """
     formdata = MultiDict()
+    bad = {}
     for key, value in data.items():
+        unbound = getattr(form_cls, key, None)
+        if not isinstance(unbound, UnboundField):
+            continue
+        multi = issubclass(unbound.field_class, SelectMultipleField)
+        items = value if multi and isinstance(value, list) else [value]
+        if any(isinstance(v, dict | list) for v in items):
+            bad[key] = [_("Dữ liệu chưa hợp lệ.")]
+            continue
         if isinstance(value, list):
             for item in value:
                 formdata.add(key, "" if item is None else str(item))
@@ -254,6 +277,8 @@ def bind(form_cls, data: dict, obj=None):
             formdata.add(key, "")
         else:
             formdata.add(key, str(value))
+    if bad:
+        raise ApiError(422, "validation_error", _("Dữ liệu chưa hợp lệ."), bad)
     form = form_cls(formdata=formdata, obj=obj, meta={"csrf": False})
     return form
 
@@ -277,7 +302,23 @@ def page_args():
         per_page = min(200, max(1, int(request.args.get("per_page", 50))))
     except ValueError:
         raise ApiError(400, "bad_request", _("Tham số phân trang không hợp lệ.")) from None
+    if page > 1_000_000:  # the offset would overflow the database's integers
+        raise ApiError(400, "bad_request", _("Tham số phân trang không hợp lệ."))
     return page, per_page
+
+
+def int_arg(name: str) -> int | None:
+    """An integer query filter; a value that is not one (or overflows the database) is a 400."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or abs(value) > MAX_ID:
+        raise ApiError(400, "bad_request", _("Yêu cầu không hợp lệ."), {name: [_("Yêu cầu không hợp lệ.")]})
+    return value
 
 
 def paged(stmt, to_json):
@@ -440,7 +481,7 @@ def award_types(province_id: int):
 )
 def units_list():
     stmt = units_visible_to(actor())
-    if (pid := request.args.get("province_id", type=int)) is not None:
+    if (pid := int_arg("province_id")) is not None:
         stmt = stmt.where(Unit.province_id == pid)
     if q := request.args.get("q", "").strip():
         stmt = stmt.where(Unit.search_text.contains(search_text(q), autoescape=True))
@@ -459,7 +500,7 @@ def _unit_form(data, province_id):
 
 def _managed_province(data) -> Province:
     pid = data.get("province_id")
-    if not isinstance(pid, int):
+    if not is_id(pid):
         raise ApiError(422, "validation_error", _("Dữ liệu chưa hợp lệ."), {"province_id": [_("Cần mã số tỉnh.")]})
     p = db.session.get(Province, pid)
     if p is None or not can_view_province(actor(), p.id):
@@ -532,9 +573,9 @@ def units_import(province_id: int):
 )
 def blocks_list():
     stmt = blocks_visible_to(actor())
-    if (pid := request.args.get("province_id", type=int)) is not None:
+    if (pid := int_arg("province_id")) is not None:
         stmt = stmt.where(Block.province_id == pid)
-    if (year := request.args.get("year", type=int)) is not None:
+    if (year := int_arg("year")) is not None:
         stmt = stmt.where(Block.year == year)
     return paged(stmt.order_by(Block.year.desc(), Block.sort_key, Block.id), block_json)
 
@@ -600,6 +641,9 @@ def _roles(data):
         raise ApiError(422, "validation_error", _("Dữ liệu chưa hợp lệ."), {"roles": [_("Cần danh sách vai trò.")]})
     out = []
     for r in raw:
+        ids_ok = all(r.get(k) is None or is_id(r.get(k)) for k in ("province_id", "unit_id"))
+        if not isinstance(r.get("role"), str) or not ids_ok:
+            raise ApiError(422, "validation_error", _("Dữ liệu chưa hợp lệ."), {"roles": [_("Cần danh sách vai trò.")]})
         try:
             out.append(check_role(actor(), r.get("role"), r.get("province_id"), r.get("unit_id")))
         except ServiceError as exc:

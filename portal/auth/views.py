@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
+from portal.audit import audit_actor
 from portal.auth import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, TokenForm
 from portal.extensions import db, limiter
@@ -53,7 +54,8 @@ def login():
                 user.password_hash = hash_password(form.password.data)
             user.last_login_at = utcnow()
             user.__audit_action__ = "login"
-            db.session.commit()
+            with audit_actor(user.username, user.id):  # not signed in yet: name who it is
+                db.session.commit()
             login_user(user)
             session.permanent = True
             return redirect(next_url)
