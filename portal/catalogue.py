@@ -1,4 +1,4 @@
-"""The award catalogue a province sees: the answers of its enabled plugins, merged by code."""
+"""What a province's enabled plugins register, merged by code: the award catalogue, the layouts."""
 
 from __future__ import annotations
 
@@ -6,19 +6,26 @@ from portal.plugins import get_registry, merge_by_code
 from portal.types import AwardType
 
 
-def award_types_for(province) -> dict[str, AwardType]:
-    """Award types by code, in catalogue order, for the plugins enabled in ``province``."""
+def _registered(province, hook: str, what: str, cls: type) -> dict:
+    """Collect ``hook`` from the plugins enabled in ``province``, merge by code (higher rank
+    replaces), check each answer's type, and cache the result per set of active plugins."""
     registry = get_registry()
     hooks = registry.hooks(province.enabled_plugin_names)
 
     def compute():
-        merged = merge_by_code(hooks.collect("register_award_types"), "award type")
+        merged = merge_by_code(hooks.collect(hook), what)
         for code, item in merged.items():
-            if not isinstance(item, AwardType):
-                raise TypeError(f"award type {code!r} is a {type(item).__name__}, not AwardType")
-        return dict(sorted(merged.items(), key=lambda kv: (kv[1].order, kv[0])))
+            if not isinstance(item, cls):
+                raise TypeError(f"{what} {code!r} is a {type(item).__name__}, not {cls.__name__}")
+        return merged
 
-    return registry.cached(("award_types", hooks.active), compute)
+    return registry.cached((hook, hooks.active), compute)
+
+
+def award_types_for(province) -> dict[str, AwardType]:
+    """Award types by code, in catalogue order, for the plugins enabled in ``province``."""
+    merged = _registered(province, "register_award_types", "award type", AwardType)
+    return dict(sorted(merged.items(), key=lambda kv: (kv[1].order, kv[0])))
 
 
 def report_layouts_for(province) -> dict:
@@ -26,14 +33,4 @@ def report_layouts_for(province) -> dict:
     national one with the same code (``register_report_layouts``)."""
     from portal.documents.layout import ReportLayout
 
-    registry = get_registry()
-    hooks = registry.hooks(province.enabled_plugin_names)
-
-    def compute():
-        merged = merge_by_code(hooks.collect("register_report_layouts"), "report layout")
-        for code, item in merged.items():
-            if not isinstance(item, ReportLayout):
-                raise TypeError(f"layout {code!r} is a {type(item).__name__}, not ReportLayout")
-        return merged
-
-    return registry.cached(("report_layouts", hooks.active), compute)
+    return _registered(province, "register_report_layouts", "report layout", ReportLayout)
