@@ -15,7 +15,7 @@ import enum
 
 from flask import g, has_request_context, request
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm import Mapper, Session, object_session
 
 from portal.extensions import db
 from portal.models.audit import AuditLog
@@ -38,6 +38,36 @@ def audit_actor(name: str, user_id: int | None = None):
         yield
     finally:
         g.audit_actor = previous
+
+
+def label_change(obj, action: str) -> None:
+    """Name the next logged change of ``obj`` ("login", "reset_password") instead of "update".
+
+    The label is held by the session and used once, so a later change of the same object in the
+    same request is logged under its own name.
+    """
+    db.session.info.setdefault("audit_labels", {})[id(obj)] = action
+
+
+def _action(session: Session, obj, default: str) -> str:
+    return session.info.get("audit_labels", {}).pop(id(obj), None) or default
+
+
+def _row(obj, action: str, before, after, actor, where) -> dict:
+    """The values of one log row; every path (create, update, delete) builds its row here."""
+    return {
+        "created_at": utcnow(),
+        "actor_id": actor[0],
+        "actor_name": actor[1],
+        "action": action,
+        "object_type": type(obj).__name__,
+        "object_id": _ident(obj),
+        "province_id": _province_of(obj),
+        "before": before,
+        "after": after,
+        "remote_addr": where[0],
+        "user_agent": where[1],
+    }
 
 
 def _plain(value):
@@ -144,55 +174,25 @@ def _record(session: Session, flush_context, instances):
     # (a plugin switched off, a role taken away): those never appear in ``session.deleted``.
     if not pending:
         return
-    actor_id, actor_name = _actor()
-    addr, agent = _where()
+    actor, where = _actor(), _where()
     created = session.info.setdefault("audit_new", [])
     for action, obj, before, after in pending:
         if action == "create":
             # The id is known only after the flush: written then, by ``_write_created``.
-            created.append((obj, actor_id, actor_name, addr, agent))
-            continue
-        session.add(
-            AuditLog(
-                actor_id=actor_id,
-                actor_name=actor_name,
-                action=getattr(obj, "__audit_action__", None) or action,
-                object_type=type(obj).__name__,
-                object_id=_ident(obj),
-                province_id=_province_of(obj),
-                before=before,
-                after=after,
-                remote_addr=addr,
-                user_agent=agent,
-            )
-        )
+            created.append((obj, _action(session, obj, "create"), actor, where))
+        else:
+            session.add(AuditLog(**_row(obj, _action(session, obj, action), before, after, actor, where)))
 
 
 @event.listens_for(Session, "after_flush")
 def _write_created(session: Session, flush_context):
     """Insert the log rows of objects created in this flush, now that they have an id."""
     created = session.info.pop("audit_new", [])
-    if not created:
-        return
-    session.execute(
-        AuditLog.__table__.insert(),
-        [
-            {
-                "created_at": utcnow(),
-                "actor_id": actor_id,
-                "actor_name": actor_name,
-                "action": getattr(obj, "__audit_action__", None) or "create",
-                "object_type": type(obj).__name__,
-                "object_id": _ident(obj),
-                "province_id": _province_of(obj),
-                "before": None,
-                "after": _snapshot(obj),
-                "remote_addr": addr,
-                "user_agent": agent,
-            }
-            for obj, actor_id, actor_name, addr, agent in created
-        ],
-    )
+    if created:
+        session.execute(
+            AuditLog.__table__.insert(),
+            [_row(obj, action, None, _snapshot(obj), actor, where) for obj, action, actor, where in created],
+        )
 
 
 @event.listens_for(Mapper, "before_delete")
@@ -200,24 +200,9 @@ def _record_delete(mapper, connection, obj):
     """One row per deleted object, whether deleted directly or as an orphan of its parent."""
     if not _audited(obj):
         return
-    actor_id, actor_name = _actor()
-    addr, agent = _where()
-    connection.execute(
-        AuditLog.__table__.insert(),
-        {
-            "created_at": utcnow(),
-            "actor_id": actor_id,
-            "actor_name": actor_name,
-            "action": getattr(obj, "__audit_action__", None) or "delete",
-            "object_type": type(obj).__name__,
-            "object_id": _ident(obj),
-            "province_id": _province_of(obj),
-            "before": _snapshot(obj),
-            "after": None,
-            "remote_addr": addr,
-            "user_agent": agent,
-        },
-    )
+    session = object_session(obj)
+    action = _action(session, obj, "delete") if session is not None else "delete"
+    connection.execute(AuditLog.__table__.insert(), _row(obj, action, _snapshot(obj), None, _actor(), _where()))
 
 
 def install_triggers(bind) -> None:
@@ -245,4 +230,3 @@ def trigger_sql(dialect: str) -> list[str]:
     return []
 
 
-_ = db  # the listeners above apply to every Session, Flask-SQLAlchemy's included

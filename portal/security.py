@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from flask import Flask, abort, g, has_request_context, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.access import rule_for
 from portal.errors import api_error_response
@@ -60,9 +61,24 @@ def _bearer_user():
     )
     if found is None or not found.is_active or not found.user.is_active:
         return None, True
-    found.last_used_at = utcnow()
-    found.__audit_action__ = "token_used"
+    _stamp_use(found)
     return found.user, True
+
+
+def _stamp_use(token: ApiToken) -> None:
+    """Record when a token was last used, at most once a minute, on reads as well as writes.
+
+    A plain UPDATE, committed at once: a usage stamp is not a change made through the portal, so
+    it neither waits for the request's own commit nor fills the audit log.
+    """
+    now = utcnow()
+    last = token.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite hands back naive datetimes
+        last = last.replace(tzinfo=now.tzinfo)
+    if last is not None and now - last < timedelta(minutes=1):
+        return
+    db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+    db.session.commit()
 
 
 class PortalSessionInterface(SecureCookieSessionInterface):

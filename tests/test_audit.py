@@ -457,3 +457,30 @@ def test_audit_log_page_shows_only_managed_provinces(page, world):
     body = page.get("/admin/audit").get_data(as_text=True)
     assert "Sở Y tế" in body or "SYT" in body or f">{world.lc_units['SYT'].id}<" in body
     assert "(sửa)" not in body and "Trà Vinh" not in body
+
+
+def test_action_label_applies_to_one_change_only(client, world):
+    """A login is logged as "login"; a later change to the same user in the same session is an
+    ordinary "update", not a second "login"."""
+    from portal.audit import label_change
+
+    user = world.member
+    label_change(user, "login")
+    user.last_login_at = user.created_at
+    db.session.commit()
+    user.full_name = "Trần Thị Mai (đổi tên)"
+    db.session.commit()
+    rows = db.session.scalars(
+        select(AuditLog).where(AuditLog.object_type == "User", AuditLog.object_id == str(user.id)).order_by(AuditLog.id)
+    ).all()
+    assert [r.action for r in rows[-2:]] == ["login", "update"]
+
+
+def test_token_last_used_is_saved_on_read_only_calls(client, world, api_headers):
+    from portal.models import ApiToken
+
+    headers = api_headers(world.officer)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    db.session.expire_all()
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == world.officer.id))
+    assert token.last_used_at is not None

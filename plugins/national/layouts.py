@@ -86,7 +86,7 @@ class BlockMinutes(ReportLayout):
 
     def story(self, d: BlockMinutesData) -> list[Flowable]:
         st = styles()
-        out: list[Flowable] = [*self.header(d.header), *self.title_block(self.doc_type, d.summary)]
+        out: list[Flowable] = self.opening(d)
         out.append(P(f"Thời gian bắt đầu: {_when(d.started_at)}."))
         out.append(P(f"Địa điểm: {d.venue}."))
         out.append(P("Thành phần tham dự:", st.lead))
@@ -194,7 +194,7 @@ class VoteCountRecord(ReportLayout):
 
     def story(self, d: VoteCountData) -> list[Flowable]:
         st = styles()
-        out: list[Flowable] = [*self.header(d.header), *self.title_block(self.doc_type, d.summary)]
+        out: list[Flowable] = self.opening(d)
         out.append(
             P(
                 f"Vào hồi {_when(d.held_at)}, tại {d.venue}, Ban kiểm phiếu {d.block_name} "
@@ -434,7 +434,7 @@ class SubmissionLetter(ReportLayout):
     def story(self, d: SubmissionLetterData) -> list[Flowable]:
         st = styles()
         w = self.page.frame_width
-        out: list[Flowable] = [*self.header(d.header), *self.title_block(self.doc_type, d.summary)]
+        out: list[Flowable] = self.opening(d)
         out.append(blocks.addressees(d.addressees, w))
         out += blocks.legal_bases(d.legal_bases)
         out += [P(text) for text in d.body]

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
-from portal.audit import audit_actor
+from portal.audit import audit_actor, label_change
 from portal.auth import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, ProfileForm, TokenForm
 from portal.extensions import db, limiter
@@ -53,7 +53,7 @@ def login():
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
             user.last_login_at = utcnow()
-            user.__audit_action__ = "login"
+            label_change(user, "login")
             with audit_actor(user.username, user.id):  # not signed in yet: name who it is
                 db.session.commit()
             login_user(user)
@@ -87,7 +87,7 @@ def change_password():
             user.password_hash = hash_password(form.new_password.data)
             user.must_change_password = False
             user.session_version += 1  # ends the user's other sessions
-            user.__audit_action__ = "change_password"
+            label_change(user, "change_password")
             db.session.commit()
             login_user(user)  # this session continues with the new version
             flash(_("Đã đổi mật khẩu."), "success")

@@ -99,5 +99,10 @@ class ReportLayout:
         """The document type in capitals and the summary (trích yếu) with its short rule."""
         return blocks.title_block(doc_type, summary, self.page.frame_width)
 
+    def opening(self, data: Any) -> list[Flowable]:
+        """Header, document type and summary: how every numbered document begins
+        (``data.header`` and ``data.summary``)."""
+        return [*self.header(data.header), *self.title_block(self.doc_type, data.summary)]
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.code!r}>"

@@ -6,10 +6,10 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
-from portal.access import blocks_visible_to, provinces_visible_to
+from portal.access import provinces_visible_to
 from portal.extensions import db
 from portal.main import bp
-from portal.models import Block, Province, Role, Unit, User
+from portal.models import Block, Province, Role, Unit, User, block_members
 
 
 @bp.route("/")
@@ -43,43 +43,47 @@ def set_language(code: str):
     return redirect(target)
 
 
-def _my_blocks(user, year: int | None = None):
-    stmt = blocks_visible_to(user).order_by(Block.year.desc(), Block.sort_key)
-    if not user.is_admin and not user.province_ids():
-        pass
-    if year:
-        stmt = stmt.where(Block.year == year)
-    return db.session.scalars(stmt).all()
+def member_blocks(user):
+    """Blocks in which one of the user's units is a member, newest year first (one query)."""
+    unit_ids = user.unit_ids()
+    if not unit_ids:
+        return []
+    mine = select(block_members.c.block_id).where(block_members.c.unit_id.in_(unit_ids))
+    return db.session.scalars(
+        select(Block).where(Block.id.in_(mine)).order_by(Block.year.desc(), Block.sort_key)
+    ).all()
 
 
 @bp.route("/dashboard")
 def dashboard():
     user = current_user._get_current_object()
     provinces = db.session.scalars(provinces_visible_to(user)).all()
-    stats = {}
-    for p in provinces:
-        stats[p.id] = {
-            "units": db.session.scalar(
-                select(func.count()).select_from(Unit).where(Unit.province_id == p.id, Unit.is_active)
-            ),
-            "blocks": db.session.scalar(
-                select(func.count()).select_from(Block).where(Block.province_id == p.id)
-            ),
-            "latest_year": db.session.scalar(
-                select(func.max(Block.year)).where(Block.province_id == p.id)
-            ),
+    ids = [p.id for p in provinces] or [-1]
+    units = dict(
+        db.session.execute(
+            select(Unit.province_id, func.count())
+            .where(Unit.province_id.in_(ids), Unit.is_active)
+            .group_by(Unit.province_id)
+        ).all()
+    )
+    blocks = {
+        pid: (count, year)
+        for pid, count, year in db.session.execute(
+            select(Block.province_id, func.count(), func.max(Block.year))
+            .where(Block.province_id.in_(ids))
+            .group_by(Block.province_id)
+        )
+    }
+    stats = {
+        p.id: {
+            "units": units.get(p.id, 0),
+            "blocks": blocks.get(p.id, (0, None))[0],
+            "latest_year": blocks.get(p.id, (0, None))[1],
         }
+        for p in provinces
+    }
     unit_roles = [r for r in user.roles if r.role == Role.UNIT_OFFICER]
-    my_blocks = []
-    if unit_roles:
-        unit_ids = user.unit_ids()
-        my_blocks = [
-            b
-            for b in db.session.scalars(
-                blocks_visible_to(user).order_by(Block.year.desc(), Block.sort_key)
-            ).all()
-            if unit_ids & {m.id for m in b.members}
-        ]
+    my_blocks = member_blocks(user)
     admin_info = None
     if user.is_admin:
         admin_info = {
@@ -100,12 +104,4 @@ def dashboard():
 def my_block():
     """A unit officer's block for the latest year (the block page with members and leaders)."""
     user = current_user._get_current_object()
-    unit_ids = user.unit_ids()
-    blocks = [
-        b
-        for b in db.session.scalars(
-            blocks_visible_to(user).order_by(Block.year.desc(), Block.sort_key)
-        ).all()
-        if unit_ids & {m.id for m in b.members}
-    ]
-    return render_template("main/my_block.html", blocks=blocks, unit_ids=unit_ids)
+    return render_template("main/my_block.html", blocks=member_blocks(user), unit_ids=user.unit_ids())

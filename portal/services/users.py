@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.access import assignable_roles, role_in_provinces
+from portal.audit import label_change
 from portal.extensions import db
 from portal.models import Province, Role, RoleAssignment, Unit, User
 from portal.passwords import hash_password, policy_problem
@@ -149,6 +150,6 @@ def reset_password(user: User) -> str:
     user.password_hash = hash_password(issued)
     user.must_change_password = True
     user.session_version = (user.session_version or 1) + 1
-    user.__audit_action__ = "reset_password"
+    label_change(user, "reset_password")
     db.session.flush()
     return issued

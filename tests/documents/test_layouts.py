@@ -245,7 +245,8 @@ def test_byte_identical_in_a_fresh_process(rendered):
     script = (
         "import sys; from plugins.national.layouts import LAYOUTS; "
         "from portal.documents import render_pdf; from tests.documents import samples; "
-        "sys.stdout.buffer.write(render_pdf(LAYOUTS[1], samples.vote_count()))"
+        "layout = next(x for x in LAYOUTS if x.code == 'vote_count_record'); "
+        "sys.stdout.buffer.write(render_pdf(layout, samples.vote_count()))"
     )
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, check=True
