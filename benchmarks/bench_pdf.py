@@ -22,10 +22,10 @@ sys.path.insert(0, str(ROOT))
 from reportlab.lib.pagesizes import A4, landscape  # noqa: E402
 from reportlab.platypus import SimpleDocTemplate, Table  # noqa: E402
 
+from plugins.national import samples  # noqa: E402
 from plugins.national.layouts import ScoringSheet, VoteCountRecord  # noqa: E402
 from portal.documents import register_fonts, render_pdf  # noqa: E402
 from portal.documents.fonts import SERIF  # noqa: E402
-from tests.documents import samples  # noqa: E402
 
 
 def timed(fn, repeats: int) -> float:

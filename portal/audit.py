@@ -83,11 +83,13 @@ def _plain(value):
 
 
 def _columns(obj):
+    """Columns worth logging: not timestamps or derived keys, nor what a model excludes (the
+    PDF bytes of a document, which its fingerprint already identifies)."""
     mapper = inspect(obj).mapper
+    excluded = SKIP_FIELDS | getattr(type(obj), "__audit_exclude__", frozenset())
     for attr in mapper.column_attrs:
-        if attr.key in SKIP_FIELDS:
-            continue
-        yield attr.key
+        if attr.key not in excluded:
+            yield attr.key
 
 
 def _snapshot(obj) -> dict:

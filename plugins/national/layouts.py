@@ -25,6 +25,7 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
+from plugins.national import samples
 from portal.api import ReportLayout
 from portal.documents import blocks
 from portal.documents.data import (
@@ -79,6 +80,7 @@ class BlockMinutes(ReportLayout):
     """Minutes of the block's conference (Mẫu 1.9): THƯ KÝ signs left, CHỦ TỌA right."""
 
     code = "block_minutes"
+    sample = staticmethod(samples.block_minutes)
     title = "Biên bản họp khối"
     data_class = BlockMinutesData
     type_code = "BB"
@@ -187,6 +189,7 @@ class VoteCountRecord(ReportLayout):
     """The tally committee's record of one secret ballot (RULES.md P6, BAL-3)."""
 
     code = "vote_count_record"
+    sample = staticmethod(samples.vote_count)
     title = "Biên bản kiểm phiếu"
     data_class = VoteCountData
     type_code = "BB"
@@ -308,6 +311,7 @@ class BallotPaper(ReportLayout):
     """The ballot, one candidate list per ballot, one ballot per page."""
 
     code = "ballot_paper"
+    sample = staticmethod(samples.ballot)
     title = "Phiếu bầu"
     data_class = BallotPaperData
     doc_type = "PHIẾU BẦU"
@@ -354,6 +358,7 @@ class ScoringSheet(ReportLayout):
     """Units by criteria groups, self score, agreed total and rank; signed by the block leader."""
 
     code = "scoring_sheet"
+    sample = staticmethod(samples.scoring_sheet)
     title = "Bảng tổng hợp kết quả chấm điểm"
     data_class = ScoringSheetData
     orientation = "landscape"
@@ -426,6 +431,7 @@ class SubmissionLetter(ReportLayout):
     """Tờ trình đề nghị khen thưởng: Kính gửi, căn cứ, the proposal and the list of nominees."""
 
     code = "submission_letter"
+    sample = staticmethod(samples.submission_letter)
     title = "Tờ trình đề nghị khen thưởng"
     data_class = SubmissionLetterData
     type_code = "TTr"
@@ -469,6 +475,7 @@ class NomineeSummary(ReportLayout):
     """Biểu tổng hợp tóm tắt thành tích: one row per nominee with its achievements."""
 
     code = "nominee_summary"
+    sample = staticmethod(samples.nominee_summary)
     title = "Biểu tổng hợp tóm tắt thành tích"
     data_class = NomineeSummaryData
     orientation = "landscape"
@@ -534,6 +541,7 @@ class AwardSummary(ReportLayout):
     """The yearly two-level award table, modelled on Trà Vinh's 2023 report (seed:TV)."""
 
     code = "award_summary"
+    sample = staticmethod(samples.award_summary)
     title = "Tổng hợp kết quả khen thưởng"
     data_class = AwardSummaryData
 

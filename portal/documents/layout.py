@@ -99,6 +99,11 @@ class ReportLayout:
         """The document type in capitals and the summary (trích yếu) with its short rule."""
         return blocks.title_block(doc_type, summary, self.page.frame_width)
 
+    def sample(self) -> Any | None:
+        """Example data for the layout's preview in the portal ("Mẫu văn bản"); ``None`` when
+        the layout offers none. Plugins are encouraged to provide one."""
+        return None
+
     def opening(self, data: Any) -> list[Flowable]:
         """Header, document type and summary: how every numbered document begins
         (``data.header`` and ``data.summary``)."""

@@ -2,6 +2,7 @@
 
 from portal.models.audit import AuditLog
 from portal.models.blocks import Block, block_members
+from portal.models.documents import Document, DocumentSeries
 from portal.models.provinces import Province, ProvincePlugin
 from portal.models.units import Unit, UnitKind
 from portal.models.users import ApiToken, Role, RoleAssignment, User
@@ -10,6 +11,8 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "Block",
+    "Document",
+    "DocumentSeries",
     "Province",
     "ProvincePlugin",
     "Role",

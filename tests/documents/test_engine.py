@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from plugins.national import samples
 from portal.documents import Margins, fingerprint
 from portal.documents.data import (
     AwardRow,
@@ -16,8 +17,6 @@ from portal.documents.data import (
 )
 from portal.documents.engine import PageSetup, nfc
 from portal.documents.fingerprint import canonical_json
-
-from . import samples
 
 
 def test_default_margins_are_the_decrees():

@@ -19,12 +19,11 @@ import pypdf
 import pytest
 from reportlab.lib.units import mm
 
+from plugins.national import samples
 from plugins.national.layouts import LAYOUTS
 from portal.documents import fingerprint, render_pdf
 from portal.documents.engine import FOOTER_LABEL, PageSetup
 from portal.documents.styles import SIZE_FOOTER, SIZE_PAGE_NUMBER
-
-from . import samples
 
 BY_CODE = {layout.code: layout for layout in LAYOUTS}
 FONT = re.compile(r"^[A-Z]{6}\+LiberationSerif(-Bold|-Italic|-BoldItalic)?$")
@@ -244,7 +243,7 @@ def test_same_input_gives_byte_identical_output(rendered, code):
 def test_byte_identical_in_a_fresh_process(rendered):
     script = (
         "import sys; from plugins.national.layouts import LAYOUTS; "
-        "from portal.documents import render_pdf; from tests.documents import samples; "
+        "from portal.documents import render_pdf; from plugins.national import samples; "
         "layout = next(x for x in LAYOUTS if x.code == 'vote_count_record'); "
         "sys.stdout.buffer.write(render_pdf(layout, samples.vote_count()))"
     )
