@@ -88,6 +88,13 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "admin.user_reset_password": PROVINCE_STAFF,
     "admin.users_import": PROVINCE_STAFF,
     "admin.users_template": PROVINCE_STAFF,
+    # Documents (object scope: portal.document_pages.common.can_view_document)
+    "documents.index": SIGNED_IN,
+    "documents.view": SIGNED_IN,
+    "documents.pdf": SIGNED_IN,
+    "documents.verify": PUBLIC,
+    "documents.layouts": PROVINCE_READERS,
+    "documents.layout_preview": PROVINCE_READERS,
     # JSON API
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
@@ -115,6 +122,11 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.user_get": PROVINCE_STAFF,
     "api.user_update": PROVINCE_STAFF,
     "api.award_types": SIGNED_IN,
+    "api.documents_list": SIGNED_IN,
+    "api.document_get": SIGNED_IN,
+    "api.document_pdf": SIGNED_IN,
+    "api.verify": PUBLIC,
+    "api.layouts_list": PROVINCE_READERS,
 }
 
 
@@ -147,7 +159,7 @@ def can_view_province(user, province_id: int | None) -> bool:
 
 
 def can_view_block(user, block: Block) -> bool:
-    if can_view_province(user, block.province_id) and not _only_unit_officer(user):
+    if can_view_province(user, block.province_id) and not only_unit_officer(user):
         return True
     return bool(user.unit_ids() & {u.id for u in block.members})
 
@@ -157,7 +169,8 @@ def is_block_leader(user, block: Block) -> bool:
     return block.leader_unit_id is not None and block.leader_unit_id in user.unit_ids()
 
 
-def _only_unit_officer(user) -> bool:
+def only_unit_officer(user) -> bool:
+    """Holds unit roles only: sees their blocks, not the whole province."""
     return not user.is_admin and not user.province_ids()
 
 

@@ -6,20 +6,22 @@ from portal.plugins import get_registry, merge_by_code
 from portal.types import AwardType
 
 
-def _registered(province, hook: str, what: str, cls: type) -> dict:
+def _registered(province, hook: str, what: str, cls: type, *, sources: bool = False) -> dict:
     """Collect ``hook`` from the plugins enabled in ``province``, merge by code (higher rank
-    replaces), check each answer's type, and cache the result per set of active plugins."""
+    replaces), check each answer's type, and cache the result per set of active plugins.
+    With ``sources``, values are ``(plugin name, item)``."""
     registry = get_registry()
     hooks = registry.hooks(province.enabled_plugin_names)
 
     def compute():
-        merged = merge_by_code(hooks.collect(hook), what)
-        for code, item in merged.items():
+        merged = merge_by_code(hooks.collect(hook), what, sources=True)
+        for code, (_plugin, item) in merged.items():
             if not isinstance(item, cls):
                 raise TypeError(f"{what} {code!r} is a {type(item).__name__}, not {cls.__name__}")
         return merged
 
-    return registry.cached((hook, hooks.active), compute)
+    merged = registry.cached((hook, hooks.active), compute)
+    return merged if sources else {code: item for code, (_plugin, item) in merged.items()}
 
 
 def award_types_for(province) -> dict[str, AwardType]:
@@ -28,9 +30,10 @@ def award_types_for(province) -> dict[str, AwardType]:
     return dict(sorted(merged.items(), key=lambda kv: (kv[1].order, kv[0])))
 
 
-def report_layouts_for(province) -> dict:
+def report_layouts_for(province, *, sources: bool = False) -> dict:
     """Printed-document layouts by code for ``province``: a province's layout replaces the
-    national one with the same code (``register_report_layouts``)."""
+    national one with the same code (``register_report_layouts``). With ``sources``, values are
+    ``(plugin name, layout)``."""
     from portal.documents.layout import ReportLayout
 
-    return _registered(province, "register_report_layouts", "report layout", ReportLayout)
+    return _registered(province, "register_report_layouts", "report layout", ReportLayout, sources=sources)

@@ -140,8 +140,11 @@ def rank(plugin_name: str) -> int:
     return 0
 
 
-def merge_by_code(pairs: list[tuple[str, list]], what: str) -> dict[str, Any]:
-    """Combine registration answers keyed by ``.code``: higher rank replaces, equal rank clashes."""
+def merge_by_code(pairs: list[tuple[str, list]], what: str, *, sources: bool = False) -> dict[str, Any]:
+    """Combine registration answers keyed by ``.code``: higher rank replaces, equal rank clashes.
+
+    With ``sources``, each value is ``(plugin name, item)``: who supplied the entry in force.
+    """
     chosen: dict[str, tuple[int, str, Any]] = {}
     for plugin_name, items in pairs:
         for item in items:
@@ -158,6 +161,8 @@ def merge_by_code(pairs: list[tuple[str, list]], what: str) -> dict[str, Any]:
                 if old_rank > r:
                     continue
             chosen[code] = (r, plugin_name, item)
+    if sources:
+        return {code: (plugin, item) for code, (_, plugin, item) in chosen.items()}
     return {code: item for code, (_, _, item) in chosen.items()}
 
 

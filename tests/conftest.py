@@ -241,3 +241,27 @@ def api_headers(app):
         return {"Authorization": f"Bearer {plain}"}
 
     return _headers
+
+
+@pytest.fixture
+def issued(world):
+    """Two issued documents: a Lai Châu block's vote-count record and a Trà Vinh ballot paper."""
+    import dataclasses
+
+    from plugins.national import samples
+    from portal.catalogue import report_layouts_for
+    from portal.services.documents import issue_document
+
+    vote = samples.vote_count()
+    vote = dataclasses.replace(vote, header=dataclasses.replace(vote.header, number=None))
+    with audit_actor("fixture"):
+        world.document = issue_document(
+            report_layouts_for(world.laichau)["vote_count_record"], vote,
+            province=world.laichau, block=world.block, actor=world.leader,
+        )
+        world.tv_document = issue_document(
+            report_layouts_for(world.travinh)["ballot_paper"], samples.ballot(),
+            province=world.travinh, block=world.tv_block,
+        )
+        db.session.commit()
+    return world

@@ -70,6 +70,9 @@ def _path_values(world, spare_token_id, *, foreign=False):
             "block_id": world.tv_block.id,
             "user_id": world.tv_unit_officer.id,
             "token_id": world.tv_token_id,
+            "document_id": world.tv_document.id,
+            "fingerprint": world.tv_document.fingerprint,
+            "layout_code": "ballot_paper",
             "code": "vi",
             "filename": "portal.css",
         }
@@ -81,6 +84,10 @@ def _path_values(world, spare_token_id, *, foreign=False):
         # A unit officer of Lai Châu: managed by the admin and the Lai Châu officer.
         "user_id": world.leader.id,
         "token_id": spare_token_id,
+        # The block's vote-count record: its members and the province may read it.
+        "document_id": world.document.id,
+        "fingerprint": world.document.fingerprint,
+        "layout_code": "vote_count_record",
         "code": "vi",
         "filename": "portal.css",
     }
@@ -113,8 +120,9 @@ def _assert_error_shape(response, status):
 
 
 @pytest.fixture
-def foreign(world):
+def foreign(issued):
     """Objects of Trà Vinh that Lai Châu users must not reach."""
+    world = issued
     world.tv_unit_officer = make_user(
         "donvi.travinh", Role.UNIT_OFFICER, unit=world.tv_units["SNV"]
     )
@@ -136,7 +144,8 @@ def test_no_stale_access_rules(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_with_every_role(app, world, role):
+def test_every_route_with_every_role(app, issued, role):
+    world = issued
     user = _walker(world, role)
     client = app.test_client()
     api_headers = {}

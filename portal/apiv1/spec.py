@@ -168,7 +168,11 @@ def build_document(schemas: dict, version: str) -> dict:
             response = ref(response)
         operation["responses"][str(op.status)] = {
             "description": "OK",
-            **({"content": {"application/json": {"schema": response}}} if response else {}),
+            **(
+                response
+                if isinstance(response, dict) and "content" in response
+                else ({"content": {"application/json": {"schema": response}}} if response else {})
+            ),
         }
         for status in sorted(set(op.errors + ((422,) if body is not None else ()))):
             if op.public and status in (401, 403):
