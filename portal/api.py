@@ -4,12 +4,29 @@ Plugins import from here and nothing else in ``portal``; internals may move free
 """
 
 from portal.catalogue import award_types_for
+from portal.documents.formatting import short_date as dateline_date
 from portal.documents.layout import ReportLayout
 from portal.hookspecs import hookimpl
+from portal.logic.calendar import is_working_day, previous_working_day
 from portal.plugins import hooks_for
-from portal.types import AwardType, PluginInfo, StartupError
+from portal.types import (
+    AwardType,
+    Band,
+    CriteriaTemplate,
+    CriterionSpec,
+    PluginInfo,
+    RankingRules,
+    StartupError,
+)
 
 __all__ = [
+    "Band",
+    "CriteriaTemplate",
+    "CriterionSpec",
+    "RankingRules",
+    "dateline_date",
+    "is_working_day",
+    "previous_working_day",
     "AwardType",
     "PluginInfo",
     "ReportLayout",

@@ -37,3 +37,16 @@ def report_layouts_for(province, *, sources: bool = False) -> dict:
     from portal.documents.layout import ReportLayout
 
     return _registered(province, "register_report_layouts", "report layout", ReportLayout, sources=sources)
+
+
+def criteria_templates_for(province, block, year: int) -> dict:
+    """Criteria-table templates offered for ``block`` by ``province``'s plugins, by code
+    (``scoring_criteria``; a province's template replaces a generic one with the same code)."""
+    from portal.types import CriteriaTemplate
+
+    hooks = get_registry().hooks(province.enabled_plugin_names)
+    merged = merge_by_code(hooks.collect("scoring_criteria", province=province, block=block, year=year), "criteria template")
+    for code, item in merged.items():
+        if not isinstance(item, CriteriaTemplate):
+            raise TypeError(f"criteria template {code!r} is a {type(item).__name__}, not CriteriaTemplate")
+    return dict(sorted(merged.items(), key=lambda kv: kv[1].name))

@@ -40,3 +40,33 @@ def register_report_layouts():
     Scope: province. Combination: collected by ``code``, with the same replacement rule as
     ``register_award_types``: a province's layout with the code of a national one replaces it.
     """
+
+
+@hookspec
+def scoring_criteria(province, block, year):
+    """Return the criteria-table templates (``list[CriteriaTemplate]``) this plugin offers for
+    ``block`` in emulation ``year``; the block leader or the province starts a table from one.
+
+    Called when a criteria table is being created. Scope: province. Combination: collected by
+    ``code``; a province plugin's template replaces a generic one with the same code.
+    """
+
+
+@hookspec
+def validate_scoring_round(province, block, meeting_date, conference_date):
+    """Return messages (``list[str]``, Vietnamese, each citing its source) for what is wrong
+    with a scoring round's dates, or ``None``/``[]`` when nothing is.
+
+    Called when a round's dates are set or changed. Scope: province. Combination: veto —
+    every plugin's messages are gathered, and any message refuses the dates.
+    """
+
+
+@hookspec(firstresult=True)
+def ranking_rules(province, block):
+    """Return the ``RankingRules`` (bands, tie-breakers) for ``block``'s ranking.
+
+    Called whenever a ranking is computed. Scope: province. Combination: first result wins
+    (a province plugin is asked before the core); the core default has no bands and breaks no
+    ties, so equal totals share a rank and are flagged.
+    """

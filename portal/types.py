@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 Level = Literal["state", "provincial", "grassroots"]
@@ -79,3 +80,73 @@ class PluginInfo:
     version: str
     required: bool = False
     hooks: tuple[str, ...] = field(default_factory=tuple)
+
+
+CriterionKindName = Literal["scored", "bonus", "penalty", "info"]
+CRITERION_KINDS: tuple[CriterionKindName, ...] = ("scored", "bonus", "penalty", "info")
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    """One row of a criteria table as a plugin offers it. ``parent`` is the parent row's code
+    (``None`` for a top-level group); ``max_points`` is ``None`` only for informational rows."""
+
+    code: str
+    title: str
+    kind: CriterionKindName = "scored"
+    max_points: Decimal | None = None
+    parent: str | None = None
+    guidance: str = ""
+
+    def __post_init__(self):
+        if self.kind not in CRITERION_KINDS:
+            raise ValueError(f"criterion {self.code!r}: kind {self.kind!r} is not one of {CRITERION_KINDS}")
+        if not self.code.strip() or not self.title.strip():
+            raise ValueError("a criterion needs a code and a title")
+        if self.kind != "info" and (self.max_points is None or self.max_points < 0):
+            raise ValueError(f"criterion {self.code!r}: a counted criterion needs max_points >= 0")
+
+
+@dataclass(frozen=True)
+class CriteriaTemplate:
+    """A criteria table a plugin offers (``scoring_criteria``). ``note`` says where it comes from
+    and whether it is a starting point to adapt."""
+
+    code: str
+    name: str
+    criteria: tuple[CriterionSpec, ...]
+    note: str = ""
+    source: str = ""
+
+    def __post_init__(self):
+        if not _CODE.match(self.code):
+            raise ValueError(f"template code {self.code!r} must be an ASCII slug")
+        codes = [c.code for c in self.criteria]
+        if len(codes) != len(set(codes)):
+            raise ValueError(f"template {self.code!r} repeats a criterion code")
+        known = set(codes)
+        for c in self.criteria:
+            if c.parent is not None and c.parent not in known:
+                raise ValueError(f"template {self.code!r}: {c.code!r} names unknown parent {c.parent!r}")
+
+
+@dataclass(frozen=True)
+class Band:
+    """A named band of totals: ``label`` for every total >= ``min_total`` ("Xuất sắc" from 95)."""
+
+    label: str
+    min_total: Decimal
+
+
+@dataclass(frozen=True)
+class RankingRules:
+    """How a block's totals become a ranking (``ranking_rules``).
+
+    ``bands`` highest first. ``tie_breakers`` are criterion codes compared in order (a higher
+    score there ranks first) when totals are equal; ties they do not break are shared ranks,
+    flagged for the meeting. ``source`` cites the rule.
+    """
+
+    bands: tuple[Band, ...] = ()
+    tie_breakers: tuple[str, ...] = ()
+    source: str = ""

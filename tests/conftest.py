@@ -187,6 +187,11 @@ def make_user(username, role=None, province=None, unit=None, password=PASSWORD, 
 
 @pytest.fixture
 def world(app):
+    return build_world()
+
+
+def build_world() -> World:
+    """The ``world`` fixture's data, for tests that need it inside an app of their own."""
     w = World()
     with audit_actor("fixture"):
         w.laichau = save_province(None, code="laichau", name="Tỉnh Lai Châu")

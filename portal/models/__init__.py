@@ -4,10 +4,32 @@ from portal.models.audit import AuditLog
 from portal.models.blocks import Block, block_members
 from portal.models.documents import Document, DocumentSeries
 from portal.models.provinces import Province, ProvincePlugin
+from portal.models.scoring import (
+    AgreedScore,
+    CriteriaTable,
+    Criterion,
+    CriterionKind,
+    CrossScore,
+    Evidence,
+    RoundMember,
+    RoundState,
+    ScoringRound,
+    SelfScore,
+)
 from portal.models.units import Unit, UnitKind
 from portal.models.users import ApiToken, Role, RoleAssignment, User
 
 __all__ = [
+    "AgreedScore",
+    "CriteriaTable",
+    "Criterion",
+    "CriterionKind",
+    "CrossScore",
+    "Evidence",
+    "RoundMember",
+    "RoundState",
+    "ScoringRound",
+    "SelfScore",
     "ApiToken",
     "AuditLog",
     "Block",

@@ -7,7 +7,7 @@ ngày 21/02/2018 of the provincial People's Committee.
 
 from portal.api import hookimpl
 
-from . import awards
+from . import awards, calendar
 
 TITLE = "Tỉnh Lai Châu"
 
@@ -15,3 +15,8 @@ TITLE = "Tỉnh Lai Châu"
 @hookimpl
 def register_award_types():
     return list(awards.AWARD_TYPES)
+
+
+@hookimpl
+def validate_scoring_round(meeting_date, conference_date):
+    return calendar.scoring_round_problems(meeting_date, conference_date)

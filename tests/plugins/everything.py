@@ -5,8 +5,17 @@ hook cannot land without being exercised through a real plugin.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from portal.api import AwardType, ReportLayout, hookimpl
+from portal.api import (
+    AwardType,
+    Band,
+    CriteriaTemplate,
+    CriterionSpec,
+    RankingRules,
+    ReportLayout,
+    hookimpl,
+)
 
 
 @dataclass(frozen=True)
@@ -50,3 +59,38 @@ def register_award_types():
 @hookimpl
 def register_report_layouts():
     return [EverythingLayout(), ReplacedMinutes()]
+
+
+EVERYTHING_TEMPLATE = CriteriaTemplate(
+    code="everything_table",
+    name="Bảng tiêu chí thử nghiệm",
+    note="Chỉ dùng trong kiểm thử.",
+    criteria=(
+        CriterionSpec("I", "Thực hiện nhiệm vụ", "scored", Decimal("60")),
+        CriterionSpec("I.1", "Chỉ tiêu chuyên môn", "scored", Decimal("40"), parent="I"),
+        CriterionSpec("I.2", "Cải cách hành chính", "scored", Decimal("20"), parent="I"),
+        CriterionSpec("II", "Điểm thưởng", "bonus", Decimal("5")),
+        CriterionSpec("III", "Điểm trừ", "penalty", Decimal("5")),
+    ),
+)
+
+
+@hookimpl
+def scoring_criteria(block):
+    return [EVERYTHING_TEMPLATE] if block is not None else []
+
+
+@hookimpl
+def validate_scoring_round(meeting_date):
+    if meeting_date.month == 2 and meeting_date.day == 29:
+        return ["Không họp vào ngày 29/02 (quy tắc thử nghiệm)."]
+    return None
+
+
+@hookimpl
+def ranking_rules():
+    return RankingRules(
+        bands=(Band("Xuất sắc", Decimal("60")), Band("Khá", Decimal("40"))),
+        tie_breakers=("I.1",),
+        source="tests/plugins/everything.py",
+    )
