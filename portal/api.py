@@ -11,6 +11,7 @@ from portal.logic.calendar import is_working_day, previous_working_day
 from portal.plugins import hooks_for
 from portal.types import (
     AwardType,
+    BallotRules,
     Band,
     CriteriaTemplate,
     CriterionSpec,
@@ -20,6 +21,7 @@ from portal.types import (
 )
 
 __all__ = [
+    "BallotRules",
     "Band",
     "CriteriaTemplate",
     "CriterionSpec",

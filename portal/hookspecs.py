@@ -70,3 +70,14 @@ def ranking_rules(province, block):
     (a province plugin is asked before the core); the core default has no bands and breaks no
     ties, so equal totals share a rank and are flagged.
     """
+
+
+@hookspec(firstresult=True)
+def ballot_rules(province, block, award_type):
+    """Return the ``BallotRules`` for a block's secret ballot nominating for ``award_type``
+    (an ``AwardType``): the basis, the exact fraction, strict or not, and the tie outcome.
+
+    Called when a ballot is created (its rule is copied onto it, so a later change of settings
+    never alters a ballot already held). Scope: province. Combination: first result wins; the
+    core default is "more than half of all member units", with a run-off on a tie.
+    """

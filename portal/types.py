@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 Level = Literal["state", "provincial", "grassroots"]
@@ -150,3 +151,33 @@ class RankingRules:
     bands: tuple[Band, ...] = ()
     tie_breakers: tuple[str, ...] = ()
     source: str = ""
+
+
+BallotBasis = Literal["members", "present", "valid"]
+TieOutcome = Literal["runoff", "refer"]
+
+
+@dataclass(frozen=True)
+class BallotRules:
+    """How a secret ballot's count becomes "elected" (RULES.md §4, VOT-4, VOT-5, V7).
+
+    A candidate is *qualified* when ``votes / basis > threshold`` (``strict``) or ``>=``
+    (not strict), where the basis is all member units, the units present, or the valid ballots.
+    The seats go to the qualified candidates with the most votes; when candidates tie for the
+    last seat, ``tie`` says whether a run-off ballot among them follows (``runoff``) or the
+    province's council decides (``refer``). ``threshold`` is an exact ``Fraction``, never a float.
+    """
+
+    basis: BallotBasis = "members"
+    threshold: Fraction = Fraction(1, 2)
+    strict: bool = True
+    tie: TieOutcome = "runoff"
+    source: str = ""
+
+    def __post_init__(self):
+        if self.basis not in ("members", "present", "valid"):
+            raise ValueError(f"basis {self.basis!r} must be members, present or valid")
+        if not isinstance(self.threshold, Fraction) or not 0 <= self.threshold <= 1:
+            raise ValueError("threshold must be a Fraction between 0 and 1")
+        if self.tie not in ("runoff", "refer"):
+            raise ValueError(f"tie {self.tie!r} must be runoff or refer")

@@ -6,9 +6,11 @@ hook cannot land without being exercised through a real plugin.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from portal.api import (
     AwardType,
+    BallotRules,
     Band,
     CriteriaTemplate,
     CriterionSpec,
@@ -94,3 +96,10 @@ def ranking_rules():
         tie_breakers=("I.1",),
         source="tests/plugins/everything.py",
     )
+
+
+@hookimpl
+def ballot_rules(award_type):
+    """At least 80 % of all member units (like the vote-count record sample)."""
+    return BallotRules(basis="members", threshold=Fraction(4, 5), strict=False, tie="runoff",
+                       source=f"tests/plugins/everything.py ({award_type.code})")
