@@ -41,17 +41,16 @@ from portal.documents.data import (
     SubmissionLetterData,
     TallyMember,
     VoteCountData,
-    VoteRule,
 )
 from portal.documents.formatting import (
     clock_time,
     format_decimal,
     format_int,
     format_percent,
-    format_threshold,
     long_date,
 )
 from portal.documents.styles import cell_style, styles
+from portal.logic.tally import basis_words, rule_text
 
 P = blocks.paragraph
 
@@ -165,26 +164,6 @@ class BlockMinutes(ReportLayout):
 # -- Biên bản kiểm phiếu --------------------------------------------------------------------
 
 
-def rule_basis(d: VoteCountData) -> str:
-    """ "tổng số thành viên của Khối (12 đơn vị)" and the like, per the rule's basis."""
-    return {
-        "members": f"tổng số thành viên của Khối ({_count(d.member_count, 'đơn vị')})",
-        "present": f"tổng số thành viên có mặt ({_count(d.present_count, 'đơn vị')})",
-        "valid": f"tổng số phiếu hợp lệ ({_count(d.ballots_valid, 'phiếu')})",
-    }[d.rule.basis]
-
-
-def rule_in_words(rule: VoteRule, basis: str, seats: int) -> str:
-    """The rule as the record states it, with its basis and strictness (RULES.md V7)."""
-    threshold = format_threshold(rule.threshold)
-    comparison = f"trên {threshold}" if rule.strict else f"từ {threshold} trở lên"
-    return (
-        f"Đơn vị được đề nghị phải đạt số phiếu đồng ý {comparison} so với {basis}; trường hợp "
-        f"số đơn vị đạt tỷ lệ nhiều hơn số lượng được bầu ({_count(seats, 'đơn vị')}) thì lấy "
-        "theo thứ tự số phiếu đồng ý từ cao xuống thấp."
-    )
-
-
 class VoteCountRecord(ReportLayout):
     """The tally committee's record of one secret ballot (RULES.md P6, BAL-3)."""
 
@@ -223,8 +202,8 @@ class VoteCountRecord(ReportLayout):
                 f"{_count(d.ballots_invalid, 'phiếu')}."
             )
         )
-        basis = rule_basis(d)
-        out.append(P(f"3. Nguyên tắc xác định kết quả: {rule_in_words(d.rule, basis, d.seats)}"))
+        basis = basis_words(d.rule.basis, d.basis_count)
+        out.append(P(f"3. Nguyên tắc xác định kết quả: {rule_text(d.rule, d.seats, d.basis_count)}"))
         out.append(P("4. Số phiếu đồng ý của từng đơn vị:", st.lead))
         head = [
             [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from fractions import Fraction
 
 from portal.documents.data import (
     Attendee,
@@ -32,8 +33,8 @@ from portal.documents.data import (
     UnitResult,
     UnitScore,
     VoteCountData,
-    VoteRule,
 )
+from portal.types import BallotRules
 
 BLOCK = "Khối thi đua các cơ quan Văn hóa - Xã hội"
 PARENT = "UBND tỉnh Lai Châu"
@@ -200,7 +201,7 @@ def vote_count() -> VoteCountData:
         ballots_returned=11,
         ballots_valid=11,
         ballots_invalid=0,
-        rule=VoteRule(basis="members", threshold=Decimal(80)),
+        rule=BallotRules(basis="members", threshold=Fraction(4, 5), strict=False),
         candidates=tuple(
             CandidateResult(name, v, elected=(v == 11))
             for name, v in zip(names, votes, strict=True)

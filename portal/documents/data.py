@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from portal.types import BallotRules
+
 AUTHORITY_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 
 # -- shared parts ---------------------------------------------------------------------------
@@ -148,26 +150,6 @@ class BlockMinutesData:
 
 # -- Biên bản kiểm phiếu --------------------------------------------------------------------
 
-VoteBasis = Literal["members", "present", "valid"]
-
-
-@dataclass(frozen=True)
-class VoteRule:
-    """What a candidate needs: ``threshold`` % of ``basis``, ``strict`` meaning "more than".
-
-    ``basis``: "members" (all members of the block), "present" (members present) or "valid"
-    (valid ballots); RULES.md V7 asks that the basis be explicit in every result.
-    """
-
-    basis: VoteBasis
-    threshold: Decimal
-    strict: bool = False
-
-    def __post_init__(self):
-        if self.basis not in ("members", "present", "valid"):
-            raise ValueError(f"unknown vote basis {self.basis!r}")
-        if not 0 < self.threshold <= 100:
-            raise ValueError("threshold must be within (0, 100]")
 
 
 @dataclass(frozen=True)
@@ -208,7 +190,7 @@ class VoteCountData:
     ballots_returned: int
     ballots_valid: int
     ballots_invalid: int
-    rule: VoteRule
+    rule: BallotRules  # the ballot's own rule, printed in words (portal.logic.tally.rule_text)
     candidates: tuple[CandidateResult, ...]
     ended_at: dt.datetime | None = None
     distribution: Distribution = field(default_factory=Distribution)

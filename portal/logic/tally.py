@@ -134,10 +134,20 @@ def fraction_words(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def rule_text(rules: BallotRules, seats: int) -> str:
-    """The rule in words, as the vote-count record prints it."""
+def basis_words(basis: str, count: int | None = None) -> str:
+    """ "tổng số thành viên của Khối", with its size when known: "… (12 đơn vị)"."""
+    words = BASIS_WORDS[basis]
+    if count is None:
+        return words
+    noun = "phiếu" if basis == "valid" else "đơn vị"
+    return f"{words} ({count:02d} {noun})" if count else f"{words} (0 {noun})"
+
+
+def rule_text(rules: BallotRules, seats: int, basis_count: int | None = None) -> str:
+    """The rule in words, as the vote-count record prints it; with ``basis_count`` the basis
+    names its size ("tổng số thành viên của Khối (12 đơn vị)")."""
     share = fraction_words(rules.threshold)
-    basis = BASIS_WORDS[rules.basis]
+    basis = basis_words(rules.basis, basis_count)
     if rules.strict:
         core = f"Đơn vị được đề nghị phải đạt số phiếu đồng ý trên {share} so với {basis}"
     else:

@@ -1,6 +1,18 @@
 """All models, importable from one place (Alembic autogenerate sees them through this module)."""
 
 from portal.models.audit import AuditLog
+from portal.models.ballots import (
+    Ballot,
+    BallotCandidate,
+    BallotMethod,
+    BallotMode,
+    BallotPaper,
+    BallotParticipation,
+    BallotState,
+    BallotVoter,
+    PaperCount,
+    TallyMember,
+)
 from portal.models.blocks import Block, block_members
 from portal.models.documents import Document, DocumentSeries
 from portal.models.provinces import Province, ProvincePlugin
@@ -20,6 +32,16 @@ from portal.models.units import Unit, UnitKind
 from portal.models.users import ApiToken, Role, RoleAssignment, User
 
 __all__ = [
+    "Ballot",
+    "BallotCandidate",
+    "BallotMethod",
+    "BallotMode",
+    "BallotPaper",
+    "BallotParticipation",
+    "BallotState",
+    "BallotVoter",
+    "PaperCount",
+    "TallyMember",
     "AgreedScore",
     "CriteriaTable",
     "Criterion",

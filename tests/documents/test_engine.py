@@ -13,10 +13,10 @@ from portal.documents.data import (
     BallotPaperData,
     Signature,
     UnitScore,
-    VoteRule,
 )
 from portal.documents.engine import PageSetup, nfc
 from portal.documents.fingerprint import canonical_json
+from portal.types import BallotRules
 
 
 def test_default_margins_are_the_decrees():
@@ -86,7 +86,7 @@ def test_plain_data_refuses_figures_that_do_not_add_up():
     with pytest.raises(ValueError, match="returned"):
         dataclasses.replace(data, ballots_returned=12, ballots_valid=12)
     with pytest.raises(ValueError):
-        VoteRule(basis="everyone", threshold=Decimal(50))
+        BallotRules(basis="everyone")
     with pytest.raises(ValueError):
         Signature(title="CHỦ TỊCH", name="A", authority=("THAY MẶT HỘI ĐỒNG",))
     assert Signature(title="PHÓ CHỦ TỊCH", name="A", authority=("TM. HỘI ĐỒNG", "KT. CHỦ TỊCH"))
