@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 DEFAULTS = {
@@ -51,14 +52,24 @@ def database_url_from_env(instance_path: str) -> str:
 
 
 def instance_secret_key(instance_path: str) -> str:
-    """Read the secret key kept in the instance folder, creating it on first start."""
+    """Read the secret key kept in the instance folder, creating it on first start.
+
+    Several gunicorn workers start at once: the key is written to a private temporary file and
+    published with an atomic ``link``, so every worker reads the same, complete key.
+    """
     path = Path(instance_path) / "secret_key"
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    # Created with owner-only permissions: the key signs every session cookie.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_text().strip()  # another worker published first: use its key
+    finally:
+        os.unlink(tmp)
     return key
