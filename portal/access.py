@@ -49,12 +49,32 @@ ADMIN = _rule(Role.ADMIN)
 PROVINCE_STAFF = _rule(Role.ADMIN, Role.PROVINCE_OFFICER)
 PROVINCE_READERS = _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.OBSERVER)
 
+
+@dataclass(frozen=True)
+class LeaderRule(Rule):
+    """Officers of a unit that leads a block (Khối trưởng), whatever the year; which block they
+    may act on is checked on the object (``is_block_leader``)."""
+
+    def allows(self, user) -> bool:
+        if not super().allows(user):
+            return False
+        from portal.extensions import db
+
+        units = user.unit_ids()
+        return bool(units) and db.session.scalar(
+            select(Block.id).where(Block.leader_unit_id.in_(units)).limit(1)
+        ) is not None
+
+
+BLOCK_LEADERS = LeaderRule(frozenset({Role.UNIT_OFFICER}))
+
 ENDPOINT_RULES: dict[str, Rule] = {
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
     "main.index": PUBLIC,
     "main.set_language": PUBLIC,
     "main.health": PUBLIC,
+    "bench.insert": PUBLIC,  # 404 unless PORTAL_BENCHMARK_FLOOR is set (portal/bench.py)
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
@@ -95,6 +115,64 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "documents.verify": PUBLIC,
     "documents.layouts": PROVINCE_READERS,
     "documents.layout_preview": PROVINCE_READERS,
+    # Scoring meeting and results (portal/meeting_pages; object scope: can_enter_agreed,
+    # is_block_leader, can_view_block, can_manage_province in the views)
+    "meeting.sheet": _rule(Role.UNIT_OFFICER),  # the leader's officers or the delegated secretary
+    "meeting.sheet_save": _rule(Role.UNIT_OFFICER),
+    "meeting.save_cell": _rule(Role.UNIT_OFFICER),
+    "meeting.attendance": _rule(Role.UNIT_OFFICER),
+    "meeting.secretary": _rule(Role.UNIT_OFFICER),  # the leader only
+    "meeting.action": _rule(Role.UNIT_OFFICER),  # the leader only
+    "meeting.cross": _rule(Role.UNIT_OFFICER),  # officers of member units
+    "meeting.cross_save": _rule(Role.UNIT_OFFICER),
+    "meeting.ranking": SIGNED_IN,  # members of the block and the province
+    "meeting.ranking_json": SIGNED_IN,
+    "meeting.export": SIGNED_IN,
+    "meeting.province_overview": PROVINCE_READERS,
+    "meeting.return_results": PROVINCE_STAFF,
+    # Criteria tables (object scope: can_view_province / can_manage_province on the table's province)
+    "criteria.index": SIGNED_IN,
+    "criteria.view": SIGNED_IN,
+    "criteria.export": SIGNED_IN,
+    "criteria.new": PROVINCE_STAFF,
+    "criteria.import_file": PROVINCE_STAFF,
+    "criteria.import_template": PROVINCE_STAFF,
+    "criteria.row_new": PROVINCE_STAFF,
+    "criteria.row_edit": PROVINCE_STAFF,
+    "criteria.row_delete": PROVINCE_STAFF,
+    "criteria.delete": PROVINCE_STAFF,
+    # Scoring rounds and self-scoring (portal/scoring_pages; object scope in
+    # portal/scoring_pages/common.py: can_view_block, can_manage_round, can_view_unit_scores;
+    # writes check the body first, then whether this user may do what it asks)
+    "scoring.round_view": SIGNED_IN,
+    "scoring.round_create": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),  # leader or province
+    "scoring.round_update": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),  # leader or province
+    "scoring.round_transition": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),  # per transition
+    "scoring.self_view": SIGNED_IN,  # the unit's officers, the leader, the secretary, the province
+    "scoring.self_save": _rule(Role.UNIT_OFFICER),  # the unit's own officers
+    "scoring.self_autosave": _rule(Role.UNIT_OFFICER),
+    "scoring.evidence_upload": _rule(Role.UNIT_OFFICER),
+    "scoring.evidence_download": SIGNED_IN,  # as scoring.self_view
+    "scoring.evidence_delete": _rule(Role.UNIT_OFFICER),
+    # Secret ballots (portal/ballot_pages; object scope in portal/ballot_pages/common.py:
+    # can_view_ballot, is_leader for the block's leader, is_counter for the tally committee)
+    "ballots.index": SIGNED_IN,  # can_view_block
+    "ballots.create": BLOCK_LEADERS,
+    "ballots.view": SIGNED_IN,  # members and the province; the leader also manages it there
+    "ballots.settings": BLOCK_LEADERS,
+    "ballots.attendance": BLOCK_LEADERS,
+    "ballots.committee": BLOCK_LEADERS,
+    "ballots.lifecycle": BLOCK_LEADERS,
+    "ballots.slips": BLOCK_LEADERS,  # issues the codes and shows them once
+    "ballots.papers": BLOCK_LEADERS,
+    "ballots.count": _rule(Role.UNIT_OFFICER),  # tally-committee members enter; others see the status
+    "ballots.results": SIGNED_IN,
+    "ballots.results_csv": SIGNED_IN,
+    "ballots.turnout_csv": SIGNED_IN,
+    "ballots.minutes": BLOCK_LEADERS,
+    "ballots.vote": PUBLIC,  # the one-time code is the credential (or a unit officer's login)
+    "ballots.projector": SIGNED_IN,  # can_view_block: members and the province
+    "ballots.progress": SIGNED_IN,
     # JSON API
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
@@ -127,6 +205,60 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.document_pdf": SIGNED_IN,
     "api.verify": PUBLIC,
     "api.layouts_list": PROVINCE_READERS,
+    # Scoring meeting and results API (portal/apiv1/meeting.py)
+    "api.agreed_scores_list": SIGNED_IN,  # can_view_block
+    "api.agreed_score_put": _rule(Role.UNIT_OFFICER),  # the leader's officers or the secretary
+    "api.attendance_put": _rule(Role.UNIT_OFFICER),
+    "api.secretary_put": _rule(Role.UNIT_OFFICER),  # the leader only
+    "api.cross_scores_list": SIGNED_IN,  # own units' scores; everything for the leader and the province
+    "api.cross_score_put": _rule(Role.UNIT_OFFICER),
+    "api.proposals_list": SIGNED_IN,  # the leader, the secretary and the province
+    "api.ranking_get": SIGNED_IN,
+    "api.round_export": SIGNED_IN,
+    "api.province_scoring_overview": PROVINCE_READERS,
+    # Criteria tables (API)
+    "api.criteria_tables_list": SIGNED_IN,
+    "api.criteria_table_get": SIGNED_IN,
+    "api.criteria_table_export": SIGNED_IN,
+    "api.criteria_templates_list": SIGNED_IN,
+    "api.criteria_tables_create": PROVINCE_STAFF,
+    "api.criteria_table_rows_replace": PROVINCE_STAFF,
+    "api.criteria_tables_import": PROVINCE_STAFF,
+    # Scoring rounds and self-scoring (API, portal/apiv1/scoring.py; same scope as the pages)
+    "api.block_round_get": SIGNED_IN,
+    "api.block_round_create": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),
+    "api.round_get": SIGNED_IN,
+    "api.round_update": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),
+    "api.round_transition": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),
+    "api.round_members": SIGNED_IN,
+    "api.self_scores_get": SIGNED_IN,
+    "api.self_score_put": _rule(Role.UNIT_OFFICER),
+    "api.self_scores_submit": _rule(Role.UNIT_OFFICER),
+    "api.evidence_list": SIGNED_IN,
+    "api.evidence_upload": _rule(Role.UNIT_OFFICER),
+    "api.evidence_download": SIGNED_IN,
+    "api.evidence_delete": _rule(Role.UNIT_OFFICER),
+    # Secret ballots (API, portal/apiv1/ballots.py; same scope as the pages)
+    "api.ballots_list": SIGNED_IN,
+    "api.ballots_create": BLOCK_LEADERS,
+    "api.ballot_get": SIGNED_IN,
+    "api.ballot_update": BLOCK_LEADERS,
+    "api.ballot_attendance": BLOCK_LEADERS,
+    "api.ballot_committee": BLOCK_LEADERS,
+    "api.ballot_codes": BLOCK_LEADERS,
+    "api.ballot_open": BLOCK_LEADERS,
+    "api.ballot_close": BLOCK_LEADERS,
+    "api.ballot_publish": BLOCK_LEADERS,
+    "api.ballot_cancel": BLOCK_LEADERS,
+    "api.ballot_runoff": BLOCK_LEADERS,
+    "api.ballot_progress": SIGNED_IN,
+    "api.ballot_results": SIGNED_IN,
+    "api.ballot_receipts": SIGNED_IN,
+    "api.ballot_results_csv": SIGNED_IN,
+    "api.ballot_turnout_csv": SIGNED_IN,
+    "api.ballot_paper_counts": SIGNED_IN,
+    "api.ballot_paper_count_enter": _rule(Role.UNIT_OFFICER),  # tally-committee members
+    "api.ballot_cast": PUBLIC,  # authenticated by the voting code, or a unit officer's token
 }
 
 

@@ -10,17 +10,25 @@ from portal.hookspecs import hookimpl
 from portal.logic.calendar import is_working_day, previous_working_day
 from portal.plugins import hooks_for
 from portal.types import (
+    AwardCategory,
     AwardType,
     BallotRules,
     Band,
     CriteriaTemplate,
     CriterionSpec,
+    Deadline,
+    Finding,
     PluginInfo,
     RankingRules,
+    Requirement,
     StartupError,
 )
 
 __all__ = [
+    "AwardCategory",
+    "Deadline",
+    "Finding",
+    "Requirement",
     "BallotRules",
     "Band",
     "CriteriaTemplate",

@@ -50,3 +50,50 @@ def criteria_templates_for(province, block, year: int) -> dict:
         if not isinstance(item, CriteriaTemplate):
             raise TypeError(f"criteria template {code!r} is a {type(item).__name__}, not CriteriaTemplate")
     return dict(sorted(merged.items(), key=lambda kv: kv[1].name))
+
+
+def award_categories_for(province) -> dict:
+    """Award categories by code (``register_award_categories``), in their order."""
+    from portal.types import AwardCategory
+
+    merged = _registered(province, "register_award_categories", "award category", AwardCategory)
+    return dict(sorted(merged.items(), key=lambda kv: (kv[1].order, kv[0])))
+
+
+def _collect_by_code(province, hook: str, what: str, cls: type, **kwargs) -> dict:
+    hooks = get_registry().hooks(province.enabled_plugin_names)
+    merged = merge_by_code(hooks.collect(hook, province=province, **kwargs), what)
+    for code, item in merged.items():
+        if not isinstance(item, cls):
+            raise TypeError(f"{what} {code!r} is a {type(item).__name__}, not {cls.__name__}")
+    return merged
+
+
+def requirements_for(province, nomination, award_type) -> list:
+    """The dossier checklist for ``nomination`` (``dossier_requirements``), merged by code."""
+    from portal.types import Requirement
+
+    return list(_collect_by_code(province, "dossier_requirements", "requirement", Requirement,
+                                 nomination=nomination, award_type=award_type).values())
+
+
+def calendar_for(province, year: int) -> list:
+    """The year's deadlines (``award_calendar``), by date."""
+    from portal.types import Deadline
+
+    merged = _collect_by_code(province, "award_calendar", "deadline", Deadline, year=year)
+    return sorted(merged.values(), key=lambda d: (d.due, d.code))
+
+
+def findings_for(province, nomination, award_type) -> list:
+    """Every plugin's findings about ``nomination`` (``validate_nomination``; veto: all kept)."""
+    from portal.types import Finding
+
+    hooks = get_registry().hooks(province.enabled_plugin_names)
+    out = []
+    for answer in hooks.validate_nomination(province=province, nomination=nomination, award_type=award_type):
+        for finding in answer or []:
+            if not isinstance(finding, Finding):
+                raise TypeError(f"validate_nomination returned a {type(finding).__name__}, not Finding")
+            out.append(finding)
+    return sorted(out, key=lambda f: (f.severity != "error", f.code))

@@ -81,3 +81,43 @@ def ballot_rules(province, block, award_type):
     never alters a ballot already held). Scope: province. Combination: first result wins; the
     core default is "more than half of all member units", with a run-off on a tie.
     """
+
+
+@hookspec
+def register_award_categories():
+    """Return the award categories (``list[AwardCategory]``) records are counted under.
+
+    Called once per set of enabled plugins; cached. Scope: province. Combination: collected by
+    ``code``, a province's category replacing a generic one with the same code.
+    """
+
+
+@hookspec
+def dossier_requirements(province, nomination, award_type):
+    """Return what the dossier of ``nomination`` must contain (``list[Requirement]``).
+
+    Called when a dossier's checklist is built. Scope: province. Combination: collected by
+    ``code``; a province plugin's requirement replaces a generic one with the same code, so a
+    province can make an item optional or change its title.
+    """
+
+
+@hookspec
+def validate_nomination(province, nomination, award_type):
+    """Return findings (``list[Finding]``) about ``nomination``: each an error or a warning, in
+    Vietnamese, citing its legal source.
+
+    Called when a dossier is checked and before it is submitted. Scope: province. Combination:
+    veto — every plugin's findings are shown together; any error blocks submission, and each
+    warning needs an acknowledgement that is recorded.
+    """
+
+
+@hookspec
+def award_calendar(province, year):
+    """Return the deadlines (``list[Deadline]``) of emulation ``year``'s review for ``province``.
+
+    Called by dashboards and when a dossier is submitted (a submission after its deadline is
+    accepted only if the province allows late submissions, and is marked late). Scope: province.
+    Combination: collected by ``code``; a province replaces a generic deadline with its own.
+    """

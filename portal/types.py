@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
@@ -181,3 +182,70 @@ class BallotRules:
             raise ValueError("threshold must be a Fraction between 0 and 1")
         if self.tie not in ("runoff", "refer"):
             raise ValueError(f"tie {self.tie!r} must be runoff or refer")
+
+
+@dataclass(frozen=True)
+class AwardCategory:
+    """A category award records are counted under: socio-economic achievements (KT-XH), thematic
+    (chuyên đề), ad-hoc (đột xuất), or a province's own (education, military recruitment)."""
+
+    code: str
+    name: str
+    order: int = 0
+
+    def __post_init__(self):
+        if not _CODE.match(self.code):
+            raise ValueError(f"category code {self.code!r} must be an ASCII slug")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One item a nomination's dossier must (or may) contain (``dossier_requirements``).
+
+    ``layout`` names the report layout the portal generates it with (submission letter, minutes,
+    vote-count record, summary sheet); ``None`` means the item is uploaded. ``source`` cites the
+    rule that asks for it.
+    """
+
+    code: str
+    title: str
+    required: bool = True
+    layout: str | None = None
+    source: str = ""
+
+    def __post_init__(self):
+        if not _CODE.match(self.code):
+            raise ValueError(f"requirement code {self.code!r} must be an ASCII slug")
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A plugin's finding about a nomination (``validate_nomination``): an ``error`` blocks
+    submission, a ``warning`` needs a recorded acknowledgement. ``source`` cites the document and
+    article ("Hướng dẫn … tỉnh Lai Châu, mục II, Lưu ý")."""
+
+    code: str
+    severity: Severity
+    message: str
+    source: str
+
+    def __post_init__(self):
+        if self.severity not in ("error", "warning"):
+            raise ValueError(f"severity {self.severity!r} must be error or warning")
+        if not self.source.strip():
+            raise ValueError(f"finding {self.code!r} must cite its legal source")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date in a province's yearly calendar (``award_calendar``): what is due, by whom, where."""
+
+    code: str
+    title: str
+    due: date
+    applies_to: Literal["unit", "block", "province"] = "unit"
+    note: str = ""
+    source: str = ""

@@ -25,9 +25,16 @@ def register_blueprints(app: Flask) -> None:
     from portal.main import bp as main_bp
 
     app.register_blueprint(main_bp)
+    from portal.bench import bp as bench_bp
+
+    app.register_blueprint(bench_bp)  # 404 unless PORTAL_BENCHMARK_FLOOR is set
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(__import__("portal.scoring_pages", fromlist=["bp"]).bp)  # scoring rounds
+    app.register_blueprint(__import__("portal.meeting_pages", fromlist=["bp"]).bp)  # scoring meeting, ranking, results
+    app.register_blueprint(__import__("portal.criteria_pages", fromlist=["bp"]).bp)  # criteria tables
+    app.register_blueprint(__import__("portal.ballot_pages", fromlist=["bp"]).bp)  # secret ballots
     # The API authenticates with Bearer tokens only (no cookies), so CSRF does not apply.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

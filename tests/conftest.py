@@ -270,3 +270,64 @@ def issued(world):
         )
         db.session.commit()
     return world
+
+
+@pytest.fixture
+def scoring_world(issued):
+    """``issued`` plus scoring data: criteria tables (and, later, rounds) for the access walks.
+
+    Criteria tables: ``world.table`` (Lai Châu 2023, from the national template) and
+    ``world.tv_table`` (Trà Vinh 2023, foreign to Lai Châu users)."""
+    from plugins.national.criteria import DEPARTMENTS
+    from portal.services.criteria import create_table
+
+    world = issued
+    with audit_actor("fixture"):
+        world.table = create_table(world.laichau, 2023, "Bảng tiêu chí khối", list(DEPARTMENTS.criteria))
+        world.tv_table = create_table(world.travinh, 2023, "Bảng tiêu chí khối", list(DEPARTMENTS.criteria))
+        db.session.commit()
+    return world
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture
+def round_world(scoring_world):
+    """``scoring_world`` plus scoring rounds, for the access walks and the scoring tests.
+
+    ``world.round``: Lai Châu's block round (``world.table``), open for self-scoring, with one
+    self score (``world.self_score``) and one evidence PDF (``world.evidence``) of the member
+    unit STC. ``world.tv_round`` / ``world.tv_evidence``: the same for Trà Vinh's block (foreign
+    to Lai Châu users). A round that ``scoring_world`` already made for a block is reused."""
+    import datetime as dt
+
+    from portal.models import RoundState
+    from portal.scoring_pages.common import round_of
+    from portal.services.evidence import add_evidence
+    from portal.services.scoring import save_self_score, scorable
+    from portal.services.scoring_rounds import create_round, transition
+
+    world = scoring_world
+    friday, monday = dt.date(2024, 1, 5), dt.date(2024, 1, 8)
+    with audit_actor("fixture"):
+        world.round = round_of(world.block) or create_round(
+            world.block, world.table, meeting_date=friday, conference_date=monday
+        )
+        if world.round.state == RoundState.DRAFT:
+            transition(world.leader, world.round, "open_self_scoring")
+        stc = world.lc_units["STC"].id
+        first = scorable(world.round)[0]
+        world.self_score = save_self_score(world.member, world.round, stc, first.id, "3")
+        world.evidence = add_evidence(world.member, world.round, stc, first.id, "Báo cáo kết quả.pdf", PDF_BYTES)
+        world.round.secretary_id = world.member.id  # the walker unit officer is the meeting's secretary
+        world.tv_round = round_of(world.tv_block) or create_round(
+            world.tv_block, world.tv_table, meeting_date=friday, conference_date=monday
+        )
+        world.tv_round.state = RoundState.SELF_SCORING
+        world.tv_leader = make_user("khoitruong.travinh", Role.UNIT_OFFICER, unit=world.tv_units["SNV"])
+        world.tv_evidence = add_evidence(
+            world.tv_leader, world.tv_round, world.tv_units["SNV"].id, None, "Minh chứng.pdf", PDF_BYTES
+        )
+        db.session.commit()
+    return world

@@ -72,6 +72,11 @@ def _path_values(world, spare_token_id, *, foreign=False):
             "token_id": world.tv_token_id,
             "document_id": world.tv_document.id,
             "fingerprint": world.tv_document.fingerprint,
+            "table_id": world.tv_table.id,
+            "criterion_id": world.tv_table.criteria[-1].id,
+            "round_id": world.tv_round.id,
+            "evidence_id": world.tv_evidence.id,
+            "ballot_id": world.tv_ballot.id,
             "layout_code": "ballot_paper",
             "code": "vi",
             "filename": "portal.css",
@@ -87,6 +92,14 @@ def _path_values(world, spare_token_id, *, foreign=False):
         # The block's vote-count record: its members and the province may read it.
         "document_id": world.document.id,
         "fingerprint": world.document.fingerprint,
+        # A Lai Châu criteria table and its last row (readable by every Lai Châu user).
+        "table_id": world.table.id,
+        "criterion_id": world.table.criteria[-1].id,
+        # The block's round, open for self-scoring, and an evidence file of the walker's unit STC.
+        "round_id": world.round.id,
+        "evidence_id": world.evidence.id,
+        # The block's draft ballot: its members and the province see it, its leader manages it.
+        "ballot_id": world.ballot.id,
         "layout_code": "vote_count_record",
         "code": "vi",
         "filename": "portal.css",
@@ -120,9 +133,30 @@ def _assert_error_shape(response, status):
 
 
 @pytest.fixture
-def foreign(issued):
+def ballot_world(round_world):
+    """``round_world`` plus a draft secret ballot in each block: ``world.ballot`` (Lai Châu)
+    and ``world.tv_ballot`` (Trà Vinh, foreign to Lai Châu users)."""
+    from portal.audit import audit_actor
+    from portal.services import ballots
+
+    world = round_world
+    u = world.lc_units
+    with audit_actor("fixture"):
+        world.ballot = ballots.create_ballot(
+            world.leader, world.block, award_code="co_thi_dua_tinh", candidate_unit_ids=[u["SNV"].id, u["STC"].id]
+        )
+        world.tv_ballot = ballots.create_ballot(
+            world.tv_leader, world.tv_block, award_code="co_thi_dua_tinh",
+            candidate_unit_ids=[x.id for x in world.tv_units.values()],
+        )
+        db.session.commit()
+    return world
+
+
+@pytest.fixture
+def foreign(ballot_world):
     """Objects of Trà Vinh that Lai Châu users must not reach."""
-    world = issued
+    world = ballot_world
     world.tv_unit_officer = make_user(
         "donvi.travinh", Role.UNIT_OFFICER, unit=world.tv_units["SNV"]
     )
@@ -144,8 +178,8 @@ def test_no_stale_access_rules(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_with_every_role(app, issued, role):
-    world = issued
+def test_every_route_with_every_role(app, ballot_world, role):
+    world = ballot_world
     user = _walker(world, role)
     client = app.test_client()
     api_headers = {}
@@ -218,13 +252,15 @@ def test_other_province_is_out_of_reach(app, foreign, role):
     db.session.commit()
     headers = {"Authorization": f"Bearer {plain}"}
     values = _path_values(world, None, foreign=True)
-    object_params = {"province_id", "unit_id", "block_id", "user_id", "token_id"}
+    object_params = {"province_id", "unit_id", "block_id", "user_id", "token_id", "table_id", "round_id", "evidence_id", "ballot_id"}
 
     problems = []
     checked = set()
     for endpoint, method, rule in _routes(app):
         if endpoint in SESSION_ENDING or not (rule.arguments & object_params):
             continue
+        if rule_for(endpoint).public:
+            continue  # public by design (a ballot's voter page answers anyone holding a code)
         url = _url(app, rule, values)
         is_api = url.startswith("/api/")
         before = _audit_count()
@@ -245,7 +281,11 @@ def test_other_province_is_out_of_reach(app, foreign, role):
     tv = world.travinh.id
     provinces = client.get("/api/v1/provinces", headers=headers).get_json()
     assert [p["code"] for p in provinces["items"]] == ["laichau"]
-    for path in (f"/api/v1/units?province_id={tv}", f"/api/v1/blocks?province_id={tv}"):
+    for path in (
+        f"/api/v1/units?province_id={tv}",
+        f"/api/v1/blocks?province_id={tv}",
+        f"/api/v1/criteria-tables?province_id={tv}",
+    ):
         body = client.get(path, headers=headers).get_json()
         assert body["items"] == [] and body["total"] == 0, path
     units = client.get("/api/v1/units?per_page=200", headers=headers).get_json()["items"]

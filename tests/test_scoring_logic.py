@@ -79,3 +79,15 @@ def test_lai_chau_meeting_at_least_one_working_day_before_the_conference():
     assert any("không phải ngày làm việc" in p for p in saturday)
     # Friday before a Monday conference is the working day before it.
     assert scoring_round_problems(dt.date(2024, 1, 5), dt.date(2024, 1, 8)) == []
+
+
+def test_scores_people_type_are_parsed_or_refused_cleanly():
+    import pytest
+
+    from portal.services import ServiceError
+    from portal.services.scoring import parse_score
+
+    assert parse_score("8,5") == D("8.5") and parse_score(" 10 ") == D("10")
+    for bad in ("1e30", "9" * 40, "abc", "nan", "inf", True, "1.234"):
+        with pytest.raises(ServiceError):
+            parse_score(bad)

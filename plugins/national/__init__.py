@@ -7,7 +7,7 @@ plugin enabled; a province plugin adds entries or replaces them by code.
 
 from portal.api import hookimpl
 
-from . import awards, layouts
+from . import awards, criteria, dossiers, layouts
 
 REQUIRED = True
 TITLE = "Quy định toàn quốc"
@@ -21,3 +21,23 @@ def register_award_types():
 @hookimpl
 def register_report_layouts():
     return list(layouts.LAYOUTS)
+
+
+@hookimpl
+def scoring_criteria(province, block, year):
+    return criteria.templates(province, block, year)
+
+
+@hookimpl
+def register_award_categories():
+    return list(dossiers.CATEGORIES)
+
+
+@hookimpl
+def dossier_requirements(nomination):
+    return dossiers.requirements(nomination)
+
+
+@hookimpl
+def validate_nomination(nomination, award_type):
+    return dossiers.findings(nomination, award_type)

@@ -147,7 +147,7 @@ class BlockMinutes(ReportLayout):
                 [
                     format_int(r.rank, pad=True),
                     r.unit_name,
-                    format_decimal(r.agreed_score, 2),
+                    format_decimal(r.agreed_score, 2) if r.agreed_score is not None else "",
                     format_int(r.votes_agree, pad=True) if has_votes else "",
                     format_percent(r.votes_agree, d.vote_basis_count, zero=None)
                     if has_votes

@@ -110,11 +110,12 @@ class MinutesItem:
 
 @dataclass(frozen=True)
 class UnitResult:
-    """A unit's line in the results attached to the minutes: agreed score, rank, ballot result."""
+    """A unit's line in the results attached to the minutes: agreed score, rank, ballot result.
+    ``agreed_score`` is ``None`` when the block has no agreed scoring (the cell stays empty)."""
 
     rank: int
     unit_name: str
-    agreed_score: Decimal
+    agreed_score: Decimal | None
     votes_agree: int | None = None
     proposed_award: str = ""
 

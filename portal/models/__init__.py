@@ -1,6 +1,17 @@
 """All models, importable from one place (Alembic autogenerate sees them through this module)."""
 
 from portal.models.audit import AuditLog
+from portal.models.awards import (
+    Acknowledgement,
+    AwardRecord,
+    Dossier,
+    DossierEvent,
+    DossierItem,
+    DossierState,
+    Nomination,
+    PersonGroup,
+    RecordStatus,
+)
 from portal.models.ballots import (
     Ballot,
     BallotCandidate,
@@ -32,6 +43,15 @@ from portal.models.units import Unit, UnitKind
 from portal.models.users import ApiToken, Role, RoleAssignment, User
 
 __all__ = [
+    "Acknowledgement",
+    "AwardRecord",
+    "Dossier",
+    "DossierEvent",
+    "DossierItem",
+    "DossierState",
+    "Nomination",
+    "PersonGroup",
+    "RecordStatus",
     "Ballot",
     "BallotCandidate",
     "BallotMethod",

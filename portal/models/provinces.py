@@ -24,6 +24,8 @@ class Province(TimestampMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))
     merged_on: Mapped[date | None] = mapped_column(Date)
+    # Whether dossiers may still be submitted after the calendar's deadline (marked late).
+    allow_late_submissions: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     successor: Mapped[Province | None] = relationship(remote_side=[id])
     plugins: Mapped[list[ProvincePlugin]] = relationship(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -39,6 +39,8 @@ class Unit(TimestampMixin, db.Model):
     staff_count: Mapped[int | None] = mapped_column(Integer)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # Discipline, investigation or an unresolved complaint: no award while set (RULES.md D6).
+    hold_reason: Mapped[str | None] = mapped_column(Text)
 
     province = relationship("Province")
     successor: Mapped[Unit | None] = relationship(remote_side=[id])

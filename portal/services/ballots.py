@@ -381,16 +381,19 @@ def counts_and_votes(ballot: Ballot) -> tuple[logic.Counts, dict[int, int]]:
     return _paper_counts(ballot, entry.issued, entry.returned, entry.invalid), {int(k): v for k, v in entry.votes.items()}
 
 
-def publish(user, ballot: Ballot) -> Ballot:
-    """Count under the ballot's rule and publish; the result never changes afterwards."""
-    _require_leader(user, ballot)
-    _require_state(ballot, S.CLOSED)
+def result_of(ballot: Ballot) -> dict:
+    """The result a closed ballot would publish (counts, votes, elected, tie, the rule in words):
+    what ``publish`` stores, and what the hall's screen shows once voting has closed. Refused
+    while the figures are missing or inconsistent (paper entries that do not agree)."""
+    _require_state(ballot, S.CLOSED, S.PUBLISHED)
+    if ballot.state == S.PUBLISHED and ballot.result is not None:
+        return ballot.result
     counts, votes = counts_and_votes(ballot)
     problems = logic.count_problems(counts, _by_name(ballot, votes), ballot.seats, strike=ballot.method == BallotMethod.STRIKE)
     if problems:
         raise ServiceError(" ".join(problems), "votes", 409)
     outcome = logic.tally([c.id for c in ballot.candidates], votes, ballot.seats, counts, rules_of(ballot))
-    ballot.result = {
+    return {
         "counts": counts.__dict__,
         "candidates": [
             {"candidate_id": r.candidate, "votes": r.votes, "qualified": r.qualified, "elected": r.elected, "tied": r.tied,
@@ -403,6 +406,13 @@ def publish(user, ballot: Ballot) -> Ballot:
         "tie_outcome": outcome.tie_outcome,
         "rule": logic.rule_text(rules_of(ballot), ballot.seats, counts.basis(ballot.rule_basis)),
     }
+
+
+def publish(user, ballot: Ballot) -> Ballot:
+    """Count under the ballot's rule and publish; the result never changes afterwards."""
+    _require_leader(user, ballot)
+    _require_state(ballot, S.CLOSED)
+    ballot.result = result_of(ballot)
     ballot.state = S.PUBLISHED
     ballot.published_at = utcnow()
     label_change(ballot, "publish")

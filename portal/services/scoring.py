@@ -72,7 +72,7 @@ def parse_score(raw) -> Decimal:
         value = Decimal(str(raw).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         raise ServiceError(_("Điểm phải là một số."), "value") from None
-    if not value.is_finite():
+    if not value.is_finite() or abs(value) >= 1_000_000:
         raise ServiceError(_("Điểm phải là một số."), "value")
     if value != value.quantize(TWO):
         raise ServiceError(_("Điểm chỉ có tối đa hai chữ số thập phân."), "value")

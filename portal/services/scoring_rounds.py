@@ -158,6 +158,10 @@ def transition(user, round_: ScoringRound, name: str, *, reason: str | None = No
     if name == "submit":
         target = S.RESUBMITTED if round_.returned_reason else S.SUBMITTED
         round_.submitted_at = utcnow()
+        from portal.services.meeting import issue_result_sheet
+
+        # The result sheet, signed by the leader; a resubmission issues a new one.
+        round_.document = issue_result_sheet(user, round_)
     round_.state = target
     label_change(round_, name)
     db.session.flush()

@@ -7,7 +7,7 @@ ngày 21/02/2018 of the provincial People's Committee.
 
 from portal.api import hookimpl
 
-from . import awards, calendar
+from . import awards, calendar, criteria, dossiers
 
 TITLE = "Tỉnh Lai Châu"
 
@@ -20,3 +20,18 @@ def register_award_types():
 @hookimpl
 def validate_scoring_round(meeting_date, conference_date):
     return calendar.scoring_round_problems(meeting_date, conference_date)
+
+
+@hookimpl
+def scoring_criteria(province, block, year):
+    return criteria.templates(province, block, year)
+
+
+@hookimpl
+def award_calendar(year):
+    return dossiers.calendar(year)
+
+
+@hookimpl
+def dossier_requirements(nomination):
+    return dossiers.requirements(nomination)

@@ -4,18 +4,23 @@
 hook cannot land without being exercised through a real plugin.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from portal.api import (
+    AwardCategory,
     AwardType,
     BallotRules,
     Band,
     CriteriaTemplate,
     CriterionSpec,
+    Deadline,
+    Finding,
     RankingRules,
     ReportLayout,
+    Requirement,
     hookimpl,
 )
 
@@ -103,3 +108,27 @@ def ballot_rules(award_type):
     """At least 80 % of all member units (like the vote-count record sample)."""
     return BallotRules(basis="members", threshold=Fraction(4, 5), strict=False, tie="runoff",
                        source=f"tests/plugins/everything.py ({award_type.code})")
+
+
+@hookimpl
+def register_award_categories():
+    return [AwardCategory("giao_duc", "Khen thưởng ngành giáo dục", 40)]
+
+
+@hookimpl
+def dossier_requirements(nomination):
+    if nomination.recipient == "collective":
+        return [Requirement("photos", "Ảnh hoạt động tiêu biểu", required=False, source="tests/plugins/everything.py")]
+    return []
+
+
+@hookimpl
+def validate_nomination(nomination):
+    if nomination.position and "thử" in nomination.position:
+        return [Finding("test_warning", "warning", "Chức vụ có chữ “thử”.", "tests/plugins/everything.py, Điều 1")]
+    return None
+
+
+@hookimpl
+def award_calendar(year):
+    return [Deadline("dossiers", "Nộp hồ sơ (thử nghiệm)", dt.date(year + 1, 2, 1), "block", source="tests")]

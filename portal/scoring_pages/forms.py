@@ -1,0 +1,80 @@
+"""Forms of the scoring pages, shared with the JSON API (one set of field rules for both)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
+
+from portal.admin.forms import _optional_int
+from portal.choices import options
+from portal.services.scoring_rounds import TRANSITIONS
+
+# Dates are typed and shown as dd/mm/yyyy whatever the browser's language (a type="date" input
+# follows the browser and shows 01/12/2024 for 12 January to an English browser); the API and
+# older links may send ISO dates.
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATE_INPUT = {
+    "placeholder": "dd/mm/yyyy",
+    "inputmode": "numeric",
+    "autocomplete": "off",
+    "maxlength": 10,
+}
+
+
+class VnDateField(DateField):
+    """A dd/mm/yyyy text field whose complaint is in Vietnamese and shows the expected form."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                _l("Ngày không hợp lệ; hãy viết ngày/tháng/năm, ví dụ 05/01/2024.")
+            ) from None
+
+
+class RoundForm(FlaskForm):
+    table_id = SelectField(
+        _l("Bảng tiêu chí"),
+        coerce=_optional_int,
+        validators=[DataRequired(_l("Hãy chọn bảng tiêu chí."))],
+    )
+    meeting_date = VnDateField(
+        _l("Ngày hội nghị chấm điểm"),
+        format=DATE_FORMATS,
+        validators=[InputRequired(_l("Cần ngày hội nghị chấm điểm (ngày/tháng/năm)."))],
+    )
+    conference_date = VnDateField(
+        _l("Ngày hội nghị tổng kết khối"),
+        format=DATE_FORMATS,
+        validators=[InputRequired(_l("Cần ngày hội nghị tổng kết khối (ngày/tháng/năm)."))],
+    )
+    cross_scoring = BooleanField(_l("Các đơn vị chấm chéo cho nhau trước hội nghị"))
+    trim = IntegerField(
+        _l("Khi lấy trung bình điểm chấm chéo, bỏ bớt ở mỗi đầu (cao nhất, thấp nhất)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=10)],
+    )
+
+
+class RoundUpdateForm(RoundForm):
+    """Changing a round: the table can only change while the round is a draft."""
+
+    table_id = SelectField(_l("Bảng tiêu chí"), coerce=_optional_int, validators=[Optional()])
+
+
+class TransitionForm(FlaskForm):
+    # Choices document the API; the service says "Thao tác không hợp lệ." for anything else.
+    action = SelectField(
+        _l("Thao tác"),
+        choices=options((name, t.label) for name, t in TRANSITIONS.items()),
+        validate_choice=False,
+        validators=[DataRequired(_l("Hãy chọn thao tác."))],
+    )
+    reason = TextAreaField(_l("Lý do trả lại"), validators=[Optional(), Length(max=2000)])
