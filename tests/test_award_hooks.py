@@ -3,7 +3,13 @@
 import datetime as dt
 
 import tests.plugins.everything as everything
-from portal.catalogue import award_categories_for, award_types_for, calendar_for, findings_for, requirements_for
+from portal.catalogue import (
+    award_categories_for,
+    award_types_for,
+    calendar_for,
+    findings_for,
+    requirements_for,
+)
 from portal.extensions import db
 from portal.models import Nomination, ProvincePlugin
 
