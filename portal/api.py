@@ -9,6 +9,7 @@ from portal.documents.layout import ReportLayout
 from portal.hookspecs import hookimpl
 from portal.logic.calendar import is_working_day, previous_working_day
 from portal.plugins import hooks_for
+from portal.settings import plugin_setting
 from portal.types import (
     AwardCategory,
     AwardType,
@@ -21,10 +22,13 @@ from portal.types import (
     PluginInfo,
     RankingRules,
     Requirement,
+    Setting,
     StartupError,
 )
 
 __all__ = [
+    "Setting",
+    "plugin_setting",
     "AwardCategory",
     "Deadline",
     "Finding",

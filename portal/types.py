@@ -249,3 +249,25 @@ class Deadline:
     applies_to: Literal["unit", "block", "province"] = "unit"
     note: str = ""
     source: str = ""
+
+
+SettingKind = Literal["fraction", "percent", "int", "bool", "date", "text", "choice"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value a province may change for one plugin (Indico's settings idea): the plugin declares
+    it with its default and source in ``SETTINGS``; the province officer changes it in the admin
+    pages; ``portal.api.plugin_setting`` reads it. ``choices`` for ``kind="choice"``."""
+
+    key: str
+    label: str
+    kind: SettingKind
+    default: object
+    help: str = ""
+    source: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self):
+        if not _CODE.match(self.key):
+            raise ValueError(f"setting key {self.key!r} must be an ASCII slug")

@@ -79,6 +79,7 @@ def _path_values(world, spare_token_id, *, foreign=False):
             "ballot_id": world.tv_ballot.id,
             "layout_code": "ballot_paper",
             "code": "vi",
+            "plugin_name": "province.laichau",  # not enabled for Trà Vinh: 404/403
             "filename": "portal.css",
         }
     return {
@@ -102,6 +103,7 @@ def _path_values(world, spare_token_id, *, foreign=False):
         "ballot_id": world.ballot.id,
         "layout_code": "vote_count_record",
         "code": "vi",
+        "plugin_name": "province.laichau",
         "filename": "portal.css",
     }
 

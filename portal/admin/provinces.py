@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -134,3 +134,52 @@ def province_plugins(province_id: int):
         required=[i for i in registry.installed() if i.required and i.kind != "core"],
         missing=[n for n in province.enabled_plugin_names if not registry.is_installed(n)],
     ), (422 if form.errors else 200)
+
+
+@bp.route("/provinces/<int:province_id>/plugins/<plugin_name>/settings", methods=["GET", "POST"])
+def plugin_settings(province_id: int, plugin_name: str):
+    """A plugin's settings for one province: each with its default, help and source."""
+    from portal import settings as plugin_settings_store
+
+    province = province_or_404(province_id, manage=True)
+    if plugin_name not in province.enabled_plugin_names:
+        abort(404)
+    declared = plugin_settings_store.declared(plugin_name)
+    current = plugin_settings_store.values(province, plugin_name)
+    errors: dict[str, str] = {}
+    typed = {}
+    if request.method == "POST":  # CSRFProtect has checked the token
+        changes = {}
+        for key, setting in declared.items():
+            raw = request.form.get(key, "") if setting.kind != "bool" else ("1" if request.form.get(key) else "")
+            typed[key] = raw
+            try:
+                changes[key] = plugin_settings_store.parse(setting, raw)
+            except ServiceError as exc:
+                errors[key] = exc.message
+        if not errors:
+            plugin_settings_store.save(province, plugin_name, changes)
+            db.session.commit()
+            flash(_("Đã lưu thiết lập."), "success")
+            return redirect(url_for("admin.plugin_settings", province_id=province.id, plugin_name=plugin_name))
+    return render_template(
+        "admin/plugin_settings.html",
+        province=province,
+        info=get_registry().info(plugin_name),
+        declared=declared,
+        current=current,
+        typed=typed,
+        errors=errors,
+        shown=shown_value,
+    ), (422 if errors else 200)
+
+
+def shown_value(setting, value) -> str:
+    """A setting's value as the form shows it (fractions as 1/2, dates dd/mm/yyyy)."""
+    if value is None:
+        return ""
+    if setting.kind == "fraction":
+        return f"{value.numerator}/{value.denominator}"
+    if setting.kind == "date":
+        return value.strftime("%d/%m/%Y")
+    return str(value)

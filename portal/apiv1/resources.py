@@ -702,3 +702,92 @@ def user_update(user_id: int):
     commit_or_error(change)
     return jsonify(user_json(u))
 
+
+
+# -- plugin settings ---------------------------------------------------------------------------
+
+SCHEMAS["PluginSettings"] = {
+    "type": "object",
+    "properties": {
+        "plugin": {"type": "string"},
+        "settings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "key": {"type": "string"},
+                    "label": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "value": {},
+                    "default": {},
+                    "help": {"type": "string"},
+                    "source": {"type": "string"},
+                },
+            },
+        },
+    },
+    "required": ["plugin", "settings"],
+}
+
+
+def _settings_json(province, plugin_name):
+    from portal import settings as store
+
+    declared, current = store.declared(plugin_name), store.values(province, plugin_name)
+    return {
+        "plugin": plugin_name,
+        "settings": [
+            {"key": k, "label": s.label, "kind": s.kind, "value": store.to_json(s, current[k]),
+             "default": store.to_json(s, s.default), "help": s.help, "source": s.source}
+            for k, s in declared.items()
+        ],
+    }
+
+
+def _plugin_of(province_id: int, plugin_name: str):
+    p = load(Province, province_id, lambda p: can_view_province(actor(), p.id))
+    if not can_manage_province(actor(), p.id):
+        raise ApiError(403)
+    if plugin_name not in p.enabled_plugin_names:
+        raise ApiError(404, "not_found", _("Plugin không được bật cho tỉnh này."))
+    return p
+
+
+@api_route(bp, "/provinces/<int:province_id>/plugins/<plugin_name>/settings", summary="Thiết lập của một plugin cho tỉnh",
+           tag="provinces", response="PluginSettings", errors=(401, 403, 404), endpoint="plugin_settings_get")
+def plugin_settings_get(province_id: int, plugin_name: str):
+    return jsonify(_settings_json(_plugin_of(province_id, plugin_name), plugin_name))
+
+
+@api_route(
+    bp, "/provinces/<int:province_id>/plugins/<plugin_name>/settings", "PUT",
+    summary="Đổi thiết lập của plugin (giá trị dạng chữ như trên trang: 4/5, 80%, dd/mm/yyyy, true)", tag="provinces",
+    body={"type": "object", "additionalProperties": {"type": ["string", "boolean", "integer", "null"]}},
+    response="PluginSettings", errors=(401, 403, 404), endpoint="plugin_settings_put",
+)
+def plugin_settings_put(province_id: int, plugin_name: str):
+    from portal import settings as store
+
+    p = _plugin_of(province_id, plugin_name)
+    declared = store.declared(plugin_name)
+    data = json_body()
+    changes, fields = {}, {}
+    for key, raw in data.items():
+        if key not in declared:
+            fields[key] = [_("Plugin không có thiết lập này.")]
+            continue
+        if isinstance(raw, bool):
+            raw = "1" if raw else ""
+        elif raw is None:
+            raw = ""
+        elif not isinstance(raw, str | int):
+            fields[key] = [_("Giá trị không hợp lệ.")]
+            continue
+        try:
+            changes[key] = store.parse(declared[key], str(raw))
+        except ServiceError as exc:
+            fields[key] = [exc.message]
+    if fields:
+        raise ApiError(422, "validation_error", _("Dữ liệu chưa hợp lệ."), fields)
+    commit_or_error(lambda: store.save(p, plugin_name, changes))
+    return jsonify(_settings_json(p, plugin_name))

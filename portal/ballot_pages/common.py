@@ -67,7 +67,11 @@ def state_label(state: BallotState) -> str:
 
 
 def method_label(method: str) -> str:
-    return _("Đồng ý / Không đồng ý từng đơn vị") if method == "tick" else _("Giữ lại nhiều nhất N tên, gạch tên còn lại")
+    return (
+        _("Đồng ý / Không đồng ý từng đơn vị")
+        if method == "tick"
+        else _("Giữ lại nhiều nhất N tên, gạch tên còn lại")
+    )
 
 
 def mode_label(mode: str) -> str:
@@ -97,7 +101,9 @@ def local_time(moment: dt.datetime | None) -> dt.datetime | None:
 
 def voted_unit_ids(ballot: Ballot) -> set[int]:
     return set(
-        db.session.scalars(select(BallotParticipation.unit_id).where(BallotParticipation.ballot_id == ballot.id))
+        db.session.scalars(
+            select(BallotParticipation.unit_id).where(BallotParticipation.ballot_id == ballot.id)
+        )
     )
 
 
@@ -106,7 +112,9 @@ def voter_for_code(ballot: Ballot, code: str) -> BallotVoter | None:
     if not code or not code.strip():
         return None
     return db.session.scalar(
-        select(BallotVoter).where(BallotVoter.ballot_id == ballot.id, BallotVoter.code_hash == svc.code_hash(code))
+        select(BallotVoter).where(
+            BallotVoter.ballot_id == ballot.id, BallotVoter.code_hash == svc.code_hash(code)
+        )
     )
 
 
@@ -118,12 +126,16 @@ def login_voter(user, ballot: Ballot) -> BallotVoter | None:
     return mine[0] if mine else None
 
 
-def issue_codes(user, ballot: Ballot, unit_ids: list[int] | None = None) -> list[tuple[BallotVoter, str]]:
+def issue_codes(
+    user, ballot: Ballot, unit_ids: list[int] | None = None
+) -> list[tuple[BallotVoter, str]]:
     """Codes for ``unit_ids`` (each replaces that unit's earlier code), or, by default, for every
     present unit that has neither a code nor a vote yet. The plain codes exist only in the answer."""
     voted = voted_unit_ids(ballot)
     if unit_ids is None:
-        targets = [v for v in ballot.roll if v.present and v.code_hash is None and v.unit_id not in voted]
+        targets = [
+            v for v in ballot.roll if v.present and v.code_hash is None and v.unit_id not in voted
+        ]
     else:
         by_unit = {v.unit_id: v for v in ballot.roll}
         if any(u not in by_unit for u in unit_ids):
@@ -143,7 +155,9 @@ def committee_candidates(ballot: Ballot) -> list[tuple[User, str]]:
     rows = db.session.execute(
         select(User, RoleAssignment.unit_id)
         .join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.role == Role.UNIT_OFFICER, RoleAssignment.unit_id.in_(members or {-1}))
+        .where(
+            RoleAssignment.role == Role.UNIT_OFFICER, RoleAssignment.unit_id.in_(members or {-1})
+        )
         .order_by(User.sort_key, User.id)
     ).all()
     seen, out = set(), []
@@ -155,7 +169,9 @@ def committee_candidates(ballot: Ballot) -> list[tuple[User, str]]:
 
 
 def committee_of(ballot: Ballot) -> list[TallyMember]:
-    rows = db.session.scalars(select(TallyMember).where(TallyMember.ballot_id == ballot.id).order_by(TallyMember.id))
+    rows = db.session.scalars(
+        select(TallyMember).where(TallyMember.ballot_id == ballot.id).order_by(TallyMember.id)
+    )
     return sorted(rows, key=lambda m: (m.role != "Trưởng ban", m.id))
 
 
@@ -163,7 +179,9 @@ def set_committee(user, ballot: Ballot, members: list[tuple[int, str]]) -> None:
     """Only officers of member units, in one of the two roles, at most one head."""
     allowed = {u.id for u, _unit in committee_candidates(ballot)}
     if any(uid not in allowed for uid, _role in members):
-        raise ServiceError(_("Thành viên Ban kiểm phiếu phải là cán bộ của đơn vị thành viên Khối."), "tally")
+        raise ServiceError(
+            _("Thành viên Ban kiểm phiếu phải là cán bộ của đơn vị thành viên Khối."), "tally"
+        )
     if any(role not in COMMITTEE_ROLES for _uid, role in members):
         raise ServiceError(_("Vai trò phải là Trưởng ban hoặc Thành viên."), "tally")
     if sum(role == "Trưởng ban" for _uid, role in members) > 1:
@@ -174,7 +192,9 @@ def set_committee(user, ballot: Ballot, members: list[tuple[int, str]]) -> None:
 
 
 def is_counter(user, ballot: Ballot) -> bool:
-    return getattr(user, "is_authenticated", False) and any(m.user_id == user.id for m in committee_of(ballot))
+    return getattr(user, "is_authenticated", False) and any(
+        m.user_id == user.id for m in committee_of(ballot)
+    )
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -193,7 +213,9 @@ def result_for_display(ballot: Ballot) -> tuple[dict | None, str | None]:
 
 
 def basis_count(ballot: Ballot, result: dict) -> int:
-    return result["counts"][{"members": "members", "present": "present", "valid": "valid"}[ballot.rule_basis]]
+    return result["counts"][
+        {"members": "members", "present": "present", "valid": "valid"}[ballot.rule_basis]
+    ]
 
 
 def result_rows(ballot: Ballot, result: dict) -> list[dict]:
@@ -203,17 +225,19 @@ def result_rows(ballot: Ballot, result: dict) -> list[dict]:
     rows = []
     for r in result["candidates"]:
         share = Fraction(r["share"]) if r["share"] else None
-        rows.append({
-            "candidate_id": r["candidate_id"],
-            "name": names.get(r["candidate_id"], "?"),
-            "votes": r["votes"],
-            "percent": format_percent(r["votes"], basis, zero=None) if basis else "—",
-            "share": share,
-            "qualified": r["qualified"],
-            "elected": r["elected"],
-            "tied": r["tied"],
-            "outcome": outcome_label(r),
-        })
+        rows.append(
+            {
+                "candidate_id": r["candidate_id"],
+                "name": names.get(r["candidate_id"], "?"),
+                "votes": r["votes"],
+                "percent": format_percent(r["votes"], basis, zero=None) if basis else "—",
+                "share": share,
+                "qualified": r["qualified"],
+                "elected": r["elected"],
+                "tied": r["tied"],
+                "outcome": outcome_label(r),
+            }
+        )
     return rows
 
 
@@ -229,16 +253,23 @@ def tie_note(result: dict) -> str | None:
     if not result.get("tied"):
         return None
     if result.get("tie_outcome") == "runoff":
-        return _("Các đơn vị bằng phiếu nhau ở vị trí cuối cùng (%(n)s suất): bỏ phiếu lại giữa các đơn vị này.",
-                 n=result["seats_left"])
-    return _("Các đơn vị bằng phiếu nhau ở vị trí cuối cùng (%(n)s suất): báo cáo Hội đồng Thi đua - Khen thưởng "
-             "tỉnh xem xét, quyết định.", n=result["seats_left"])
+        return _(
+            "Các đơn vị bằng phiếu nhau ở vị trí cuối cùng (%(n)s suất): bỏ phiếu lại giữa các đơn vị này.",
+            n=result["seats_left"],
+        )
+    return _(
+        "Các đơn vị bằng phiếu nhau ở vị trí cuối cùng (%(n)s suất): báo cáo Hội đồng Thi đua - Khen thưởng "
+        "tỉnh xem xét, quyết định.",
+        n=result["seats_left"],
+    )
 
 
 def receipts(ballot: Ballot) -> list[dict]:
     """The published box: each receipt with its choices (candidate names), in receipt order."""
     names = {c.id: c.name for c in ballot.candidates}
-    papers = db.session.scalars(select(BallotPaper).where(BallotPaper.ballot_id == ballot.id).order_by(BallotPaper.receipt))
+    papers = db.session.scalars(
+        select(BallotPaper).where(BallotPaper.ballot_id == ballot.id).order_by(BallotPaper.receipt)
+    )
     return [
         {
             "receipt": p.receipt,
@@ -253,11 +284,16 @@ def receipts(ballot: Ballot) -> list[dict]:
 def results_csv(ballot: Ballot) -> bytes:
     result, problem = result_for_display(ballot)
     if result is None:
-        raise ServiceError(problem or _("Chưa có kết quả: cuộc bỏ phiếu chưa kết thúc."), "state", 409)
+        raise ServiceError(
+            problem or _("Chưa có kết quả: cuộc bỏ phiếu chưa kết thúc."), "state", 409
+        )
     c = result["counts"]
     basis = basis_words(ballot.rule_basis, basis_count(ballot, result))
     headers = ["STT", "Tên đơn vị", "Số phiếu đồng ý", f"Tỷ lệ % trên {basis}", "Kết quả"]
-    rows = [[i, r["name"], r["votes"], r["percent"], r["outcome"]] for i, r in enumerate(result_rows(ballot, result), 1)]
+    rows = [
+        [i, r["name"], r["votes"], r["percent"], r["outcome"]]
+        for i, r in enumerate(result_rows(ballot, result), 1)
+    ]
     rows += [
         [],
         ["", "Tổng số thành viên của Khối", c["members"]],
@@ -279,14 +315,21 @@ def turnout(ballot: Ballot) -> list[dict]:
     present, voted = set(snap["present"]), set(snap["voted"])
     units = {v.unit_id: v.unit for v in ballot.roll}
     rows = [
-        {"unit_id": uid, "name": units[uid].name if uid in units else str(uid), "present": uid in present, "voted": uid in voted}
+        {
+            "unit_id": uid,
+            "name": units[uid].name if uid in units else str(uid),
+            "present": uid in present,
+            "voted": uid in voted,
+        }
         for uid in snap["members"]
     ]
     return sorted(rows, key=lambda r: r["name"])
 
 
 def turnout_csv(ballot: Ballot) -> bytes:
-    rows = [[i, r["name"], True, r["present"], r["voted"]] for i, r in enumerate(turnout(ballot), 1)]
+    rows = [
+        [i, r["name"], True, r["present"], r["voted"]] for i, r in enumerate(turnout(ballot), 1)
+    ]
     return write_csv(["STT", "Đơn vị", "Thành viên Khối", "Có mặt", "Đã bỏ phiếu"], rows)
 
 
@@ -300,14 +343,14 @@ def csv_name(ballot: Ballot, what: str) -> str:
 def _place(province_name: str) -> str:
     for prefix in ("Tỉnh ", "tỉnh ", "Thành phố ", "thành phố "):
         if province_name.startswith(prefix):
-            return province_name[len(prefix):]
+            return province_name[len(prefix) :]
     return province_name
 
 
 def _parent_body(province_name: str) -> str:
     for prefix, word in (("Tỉnh ", "tỉnh"), ("Thành phố ", "thành phố")):
         if province_name.startswith(prefix):
-            return f"UBND {word} {province_name[len(prefix):]}"
+            return f"UBND {word} {province_name[len(prefix) :]}"
     return province_name
 
 
@@ -330,9 +373,18 @@ def _body_code(block: Block) -> str:
 
 def _distribution() -> Distribution:
     return Distribution(
-        ("Hội đồng Thi đua - Khen thưởng tỉnh (b/c)", "Sở Nội vụ (Phòng Thi đua, khen thưởng)", "Các đơn vị thành viên Khối"),
+        (
+            "Hội đồng Thi đua - Khen thưởng tỉnh (b/c)",
+            "Sở Nội vụ (Phòng Thi đua, khen thưởng)",
+            "Các đơn vị thành viên Khối",
+        ),
         "VT, Hồ sơ Hội nghị",
     )
+
+
+def person_name(full_name: str) -> str:
+    """The name printed under a signature: no description in brackets after it."""
+    return re.sub(r"\s*\(.*\)\s*$", "", full_name or "").strip() or (full_name or "")
 
 
 def _unit_of(user: User, block: Block) -> str:
@@ -349,10 +401,15 @@ def vote_count_data(ballot: Ballot, venue: str) -> VoteCountData:
     c = result["counts"]
     by_id = {r["candidate_id"]: r for r in result["candidates"]}
     committee = tuple(
-        TallyLine(name=m.user.full_name, role=m.role, unit=_unit_of(m.user, ballot.block)) for m in committee_of(ballot)
+        TallyLine(
+            name=person_name(m.user.full_name), role=m.role, unit=_unit_of(m.user, ballot.block)
+        )
+        for m in committee_of(ballot)
     )
     return VoteCountData(
-        header=block_header(ballot.block, (local_time(ballot.published_at) or dt.datetime.now(VN_TIME)).date()),
+        header=block_header(
+            ballot.block, (local_time(ballot.published_at) or dt.datetime.now(VN_TIME)).date()
+        ),
         summary=f"Kiểm phiếu bình xét đề nghị tặng {ballot.award_name} năm {ballot.block.year}",
         block_name=ballot.block.name,
         award_name=ballot.award_name,
@@ -369,7 +426,8 @@ def vote_count_data(ballot: Ballot, venue: str) -> VoteCountData:
         ballots_invalid=c["invalid"],
         rule=svc.rules_of(ballot),
         candidates=tuple(
-            CandidateResult(cand.name, by_id[cand.id]["votes"], by_id[cand.id]["elected"]) for cand in ballot.candidates
+            CandidateResult(cand.name, by_id[cand.id]["votes"], by_id[cand.id]["elected"])
+            for cand in ballot.candidates
         ),
         distribution=_distribution(),
     )
@@ -386,12 +444,21 @@ def publish_with_record(user, ballot: Ballot, venue: str) -> Ballot:
         raise ServiceError(_("Chỉ khối trưởng được thực hiện thao tác này."), "action", 403)
     if ballot.state == S.CLOSED and not committee_of(ballot):
         raise ServiceError(
-            _("Chưa có Ban kiểm phiếu: hãy chọn ít nhất một thành viên trước khi công bố (biên bản kiểm phiếu cần chữ ký của Ban)."),
-            "tally", 409,
+            _(
+                "Chưa có Ban kiểm phiếu: hãy chọn ít nhất một thành viên trước khi công bố (biên bản kiểm phiếu cần chữ ký của Ban)."
+            ),
+            "tally",
+            409,
         )
     svc.publish(user, ballot)
     layout = report_layouts_for(ballot.province)["vote_count_record"]
-    document = issue_document(layout, vote_count_data(ballot, venue), province=ballot.province, block=ballot.block, actor=user)
+    document = issue_document(
+        layout,
+        vote_count_data(ballot, venue),
+        province=ballot.province,
+        block=ballot.block,
+        actor=user,
+    )
     ballot.document_id = document.id
     db.session.flush()
     return ballot
@@ -403,8 +470,10 @@ def ballot_paper_data(ballot: Ballot):
     copies = sum(1 for v in ballot.roll if v.present)
     return BallotPaperData(
         header=DocumentHeader(
-            issuing_body=ballot.block.name, parent_body=_parent_body(ballot.province.name),
-            place=_place(ballot.province.name), date=None,
+            issuing_body=ballot.block.name,
+            parent_body=_parent_body(ballot.province.name),
+            place=_place(ballot.province.name),
+            date=None,
         ),
         summary=f"Bình xét đề nghị tặng {ballot.award_name} năm {ballot.block.year}",
         award_name=ballot.award_name,
@@ -418,7 +487,9 @@ def ballot_paper_data(ballot: Ballot):
 def published_ballots(block: Block) -> list[Ballot]:
     return list(
         db.session.scalars(
-            select(Ballot).where(Ballot.block_id == block.id, Ballot.state == S.PUBLISHED).order_by(Ballot.published_at, Ballot.id)
+            select(Ballot)
+            .where(Ballot.block_id == block.id, Ballot.state == S.PUBLISHED)
+            .order_by(Ballot.published_at, Ballot.id)
         )
     )
 
@@ -449,7 +520,9 @@ def minutes_results(block: Block) -> tuple[tuple[UnitResult, ...], int, str]:
         raise ServiceError(_("Khối chưa có cuộc bỏ phiếu nào đã công bố kết quả."), "ballots", 409)
     ranking = {}
     round_ = db.session.scalar(select(ScoringRound).where(ScoringRound.block_id == block.id))
-    if round_ is not None and db.session.scalar(select(func.count(AgreedScore.id)).where(AgreedScore.round_id == round_.id)):
+    if round_ is not None and db.session.scalar(
+        select(func.count(AgreedScore.id)).where(AgreedScore.round_id == round_.id)
+    ):
         from portal.services.scoring import ranking as scoring_ranking
 
         ranking = {row.unit.id: (row.rank, row.agreed.total) for row in scoring_ranking(round_)}
@@ -465,18 +538,36 @@ def minutes_results(block: Block) -> tuple[tuple[UnitResult, ...], int, str]:
             if current is None or (r["elected"] and not current[2]):
                 best[cand.unit_id] = (r["votes"], award, r["elected"])
     names = {u.id: u.name for u in block.members}
-    ordered = sorted(best, key=lambda uid: (ranking.get(uid, (10**6,))[0], -best[uid][0], names.get(uid, "")))
+    ordered = sorted(
+        best, key=lambda uid: (ranking.get(uid, (10**6,))[0], -best[uid][0], names.get(uid, ""))
+    )
     rows = []
     for i, uid in enumerate(ordered, 1):
         rank, score = ranking.get(uid, (i, None))
-        rows.append(UnitResult(rank=rank, unit_name=names.get(uid, str(uid)),
-                               agreed_score=Decimal(score) if score is not None else None,
-                               votes_agree=best[uid][0], proposed_award=best[uid][1]))
+        rows.append(
+            UnitResult(
+                rank=rank,
+                unit_name=names.get(uid, str(uid)),
+                agreed_score=Decimal(score) if score is not None else None,
+                votes_agree=best[uid][0],
+                proposed_award=best[uid][1],
+            )
+        )
     return tuple(rows), basis, basis_words(first.rule_basis)
 
 
-def minutes_data(block: Block, *, started_at: dt.datetime, ended_at: dt.datetime, venue: str, chair: str,
-                 secretary: str, attendees: str, content: str, day: dt.date | None = None) -> BlockMinutesData:
+def minutes_data(
+    block: Block,
+    *,
+    started_at: dt.datetime,
+    ended_at: dt.datetime,
+    venue: str,
+    chair: str,
+    secretary: str,
+    attendees: str,
+    content: str,
+    day: dt.date | None = None,
+) -> BlockMinutesData:
     rows, basis, label = minutes_results(block)
     people = tuple(_attendee(x) for x in attendees.splitlines() if x.strip())
     present = {v.unit_id for b in published_ballots(block) for v in b.roll if v.present}
@@ -533,12 +624,23 @@ def ballot_json(ballot: Ballot) -> dict:
             "tie": ballot.rule_tie,
             "source": ballot.rule_source,
         },
-        "candidates": [{"id": c.id, "unit_id": c.unit_id, "name": c.name, "position": c.position} for c in ballot.candidates],
+        "candidates": [
+            {"id": c.id, "unit_id": c.unit_id, "name": c.name, "position": c.position}
+            for c in ballot.candidates
+        ],
         "roll": [
-            {"unit_id": v.unit_id, "name": v.unit.name, "present": v.present, "has_code": v.code_hash is not None}
+            {
+                "unit_id": v.unit_id,
+                "name": v.unit.name,
+                "present": v.present,
+                "has_code": v.code_hash is not None,
+            }
             for v in sorted(ballot.roll, key=lambda v: v.unit.name)
         ],
-        "committee": [{"user_id": m.user_id, "name": m.user.full_name, "role": m.role} for m in committee_of(ballot)],
+        "committee": [
+            {"user_id": m.user_id, "name": m.user.full_name, "role": m.role}
+            for m in committee_of(ballot)
+        ],
         "runoff_of_id": ballot.runoff_of_id,
         "cancel_reason": ballot.cancel_reason,
         "document_id": ballot.document_id,
@@ -554,6 +656,12 @@ def progress_json(ballot: Ballot) -> dict:
     body = {"id": ballot.id, "state": ballot.state.value, "state_label": state_label(ballot.state)}
     if ballot.mode == BallotMode.ELECTRONIC and ballot.state in (S.OPEN, S.CLOSED, S.PUBLISHED):
         p = svc.progress(ballot)
-        body.update(present=p["present"], voted=p["voted"],
-                    units=sorted(({"name": u["name"], "voted": u["voted"]} for u in p["units"]), key=lambda u: u["name"]))
+        body.update(
+            present=p["present"],
+            voted=p["voted"],
+            units=sorted(
+                ({"name": u["name"], "voted": u["voted"]} for u in p["units"]),
+                key=lambda u: u["name"],
+            ),
+        )
     return body

@@ -24,15 +24,34 @@ class ActionForm(FlaskForm):
 
 class BallotForm(FlaskForm):
     award_code = SelectField(_l("Danh hiệu / hình thức khen thưởng"), validators=[DataRequired()])
-    title = StringField(_l("Tên cuộc bỏ phiếu (để trống: tự đặt theo danh hiệu)"), validators=[Optional(), Length(max=300)])
-    seats = IntegerField(_l("Số lượng được bầu"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100)])
+    title = StringField(
+        _l("Tên cuộc bỏ phiếu (để trống: tự đặt theo danh hiệu)"),
+        validators=[Optional(), Length(max=300)],
+    )
+    seats = IntegerField(
+        _l("Số lượng được bầu"),
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+    )
     method = RadioField(
-        _l("Cách bỏ phiếu"), default="tick",
-        choices=options([("tick", _l("Đồng ý / Không đồng ý từng đơn vị")), ("strike", _l("Giữ lại nhiều nhất N tên, gạch tên còn lại"))]),
+        _l("Cách bỏ phiếu"),
+        default="tick",
+        choices=options(
+            [
+                ("tick", _l("Đồng ý / Không đồng ý từng đơn vị")),
+                ("strike", _l("Giữ lại nhiều nhất N tên, gạch tên còn lại")),
+            ]
+        ),
     )
     mode = RadioField(
-        _l("Hình thức"), default="electronic",
-        choices=options([("electronic", _l("Điện tử: mỗi đơn vị một mã bỏ phiếu")), ("paper", _l("Trên giấy: in phiếu bầu, Ban kiểm phiếu nhập kết quả"))]),
+        _l("Hình thức"),
+        default="electronic",
+        choices=options(
+            [
+                ("electronic", _l("Điện tử: mỗi đơn vị một mã bỏ phiếu")),
+                ("paper", _l("Trên giấy: in phiếu bầu, Ban kiểm phiếu nhập kết quả")),
+            ]
+        ),
     )
 
 
@@ -41,13 +60,21 @@ class CancelForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    venue = StringField(_l("Địa điểm kiểm phiếu (in trên biên bản)"), validators=[DataRequired(), Length(max=300)])
+    venue = StringField(
+        _l("Địa điểm kiểm phiếu (in trên biên bản)"), validators=[DataRequired(), Length(max=300)]
+    )
 
 
 class CountForm(FlaskForm):
-    issued = IntegerField(_l("Số phiếu phát ra"), validators=[InputRequired(), NumberRange(min=0, max=10000)])
-    returned = IntegerField(_l("Số phiếu thu về"), validators=[InputRequired(), NumberRange(min=0, max=10000)])
-    invalid = IntegerField(_l("Số phiếu không hợp lệ"), validators=[InputRequired(), NumberRange(min=0, max=10000)])
+    issued = IntegerField(
+        _l("Số phiếu phát ra"), validators=[InputRequired(), NumberRange(min=0, max=10000)]
+    )
+    returned = IntegerField(
+        _l("Số phiếu thu về"), validators=[InputRequired(), NumberRange(min=0, max=10000)]
+    )
+    invalid = IntegerField(
+        _l("Số phiếu không hợp lệ"), validators=[InputRequired(), NumberRange(min=0, max=10000)]
+    )
 
 
 class VoteForm(FlaskForm):
@@ -64,10 +91,19 @@ class MinutesForm(FlaskForm):
     started_at = DateTimeLocalField(_l("Bắt đầu"), validators=[DataRequired()])
     ended_at = DateTimeLocalField(_l("Kết thúc"), validators=[DataRequired()])
     venue = StringField(_l("Địa điểm"), validators=[DataRequired(), Length(max=300)])
-    chair = StringField(_l("Chủ trì (Họ tên - chức vụ, đơn vị)"), validators=[DataRequired(), Length(max=300)])
-    secretary = StringField(_l("Thư ký (Họ tên - chức vụ, đơn vị)"), validators=[DataRequired(), Length(max=300)])
-    attendees = TextAreaField(_l("Thành phần tham dự (mỗi dòng một người: Họ tên - chức vụ, đơn vị)"), validators=[Optional(), Length(max=10000)], render_kw={"rows": 8})
+    chair = StringField(
+        _l("Chủ trì (Họ tên - chức vụ, đơn vị)"), validators=[DataRequired(), Length(max=300)]
+    )
+    secretary = StringField(
+        _l("Thư ký (Họ tên - chức vụ, đơn vị)"), validators=[DataRequired(), Length(max=300)]
+    )
+    attendees = TextAreaField(
+        _l("Thành phần tham dự (mỗi dòng một người: Họ tên - chức vụ, đơn vị)"),
+        validators=[Optional(), Length(max=10000)],
+        render_kw={"rows": 8},
+    )
     content = TextAreaField(
         _l("Nội dung (mỗi mục cách nhau một dòng trống; dòng đầu của mục là tiêu đề)"),
-        validators=[DataRequired(), Length(max=20000)], render_kw={"rows": 10},
+        validators=[DataRequired(), Length(max=20000)],
+        render_kw={"rows": 10},
     )

@@ -104,7 +104,9 @@ def _ballot_form(block: Block, ballot: Ballot | None = None) -> BallotForm:
     if ballot is not None:
         del form.award_code
     else:
-        form.award_code.choices = options((a.code, a.name) for a in c.collective_awards(block.province))
+        form.award_code.choices = options(
+            (a.code, a.name) for a in c.collective_awards(block.province)
+        )
     if ballot is not None and request.method == "GET":
         form.method.data, form.mode.data = ballot.method.value, ballot.mode.value
     return form
@@ -116,16 +118,30 @@ def _ballot_form(block: Block, ballot: Ballot | None = None) -> BallotForm:
 @bp.route("/blocks/<int:block_id>/ballots")
 def index(block_id: int):
     block = _block_or_404(block_id)
-    ballots = db.session.scalars(select(Ballot).where(Ballot.block_id == block.id).order_by(Ballot.created_at.desc(), Ballot.id.desc())).all()
+    ballots = db.session.scalars(
+        select(Ballot)
+        .where(Ballot.block_id == block.id)
+        .order_by(Ballot.created_at.desc(), Ballot.id.desc())
+    ).all()
     leader = c.is_block_leader(_user(), block)
     form = _ballot_form(block) if leader else None
-    if form is not None and "co_thi_dua_tinh" in {a.code for a in c.collective_awards(block.province)}:
+    if form is not None and "co_thi_dua_tinh" in {
+        a.code for a in c.collective_awards(block.province)
+    }:
         form.award_code.data = form.award_code.data or "co_thi_dua_tinh"
     defaults = {u.id: i for i, u in enumerate(svc.default_candidates(block), 1)} if leader else {}
     return render_template(
-        "ballots/index.html", block=block, ballots=ballots, leader=leader, form=form, defaults=defaults,
-        members=sorted(block.members, key=lambda u: (defaults.get(u.id, 10**6), u.sort_key or u.name)),
-        state_label=c.state_label, has_published=any(b.state == S.PUBLISHED for b in ballots),
+        "ballots/index.html",
+        block=block,
+        ballots=ballots,
+        leader=leader,
+        form=form,
+        defaults=defaults,
+        members=sorted(
+            block.members, key=lambda u: (defaults.get(u.id, 10**6), u.sort_key or u.name)
+        ),
+        state_label=c.state_label,
+        has_published=any(b.state == S.PUBLISHED for b in ballots),
     )
 
 
@@ -142,8 +158,14 @@ def create(block_id: int):
         return redirect(url_for("ballots.index", block_id=block.id))
     try:
         ballot = svc.create_ballot(
-            _user(), block, award_code=form.award_code.data, title=form.title.data or None, seats=form.seats.data,
-            method=form.method.data, mode=form.mode.data, candidate_unit_ids=_candidate_ids(block),
+            _user(),
+            block,
+            award_code=form.award_code.data,
+            title=form.title.data or None,
+            seats=form.seats.data,
+            method=form.method.data,
+            mode=form.mode.data,
+            candidate_unit_ids=_candidate_ids(block),
         )
         db.session.commit()
     except ServiceError as exc:
@@ -172,16 +194,38 @@ def view(ballot_id: int):
         _entry, status = svc.paper_count_status(ballot)
     return render_template(
         "ballots/view.html",
-        ballot=ballot, leader=leader, voted=voted, progress=progress, state_label=c.state_label,
-        method_label=c.method_label, mode_label=c.mode_label,
-        rule=rule_text(svc.rules_of(ballot), ballot.seats, len(ballot.roll) if ballot.rule_basis == "members" else None),
-        form=_ballot_form(ballot.block, ballot) if leader else None, action=ActionForm(),
-        cancel_form=CancelForm(), publish_form=PublishForm(venue=ballot.block.leader_unit.name if ballot.block.leader_unit else ""),
-        members=sorted(ballot.block.members, key=lambda u: (candidates_pos.get(u.id, 10**6), u.sort_key or u.name)),
-        candidates_pos=candidates_pos, roll=sorted(ballot.roll, key=lambda v: v.unit.sort_key or v.unit.name),
-        committee=committee, roles=roles, committee_candidates=c.committee_candidates(ballot) if leader else [],
-        count_status=status, is_counter=c.is_counter(user, ballot),
-        runoff=db.session.scalar(select(Ballot).where(Ballot.runoff_of_id == ballot.id, Ballot.state != S.CANCELLED)),
+        ballot=ballot,
+        leader=leader,
+        voted=voted,
+        progress=progress,
+        state_label=c.state_label,
+        method_label=c.method_label,
+        mode_label=c.mode_label,
+        rule=rule_text(
+            svc.rules_of(ballot),
+            ballot.seats,
+            len(ballot.roll) if ballot.rule_basis == "members" else None,
+        ),
+        form=_ballot_form(ballot.block, ballot) if leader else None,
+        action=ActionForm(),
+        cancel_form=CancelForm(),
+        publish_form=PublishForm(
+            venue=ballot.block.leader_unit.name if ballot.block.leader_unit else ""
+        ),
+        members=sorted(
+            ballot.block.members,
+            key=lambda u: (candidates_pos.get(u.id, 10**6), u.sort_key or u.name),
+        ),
+        candidates_pos=candidates_pos,
+        roll=sorted(ballot.roll, key=lambda v: v.unit.sort_key or v.unit.name),
+        committee=committee,
+        roles=roles,
+        committee_candidates=c.committee_candidates(ballot) if leader else [],
+        count_status=status,
+        is_counter=c.is_counter(user, ballot),
+        runoff=db.session.scalar(
+            select(Ballot).where(Ballot.runoff_of_id == ballot.id, Ballot.state != S.CANCELLED)
+        ),
         tie_note=c.tie_note(ballot.result) if ballot.result else None,
     )
 
@@ -197,8 +241,15 @@ def settings(ballot_id: int):
         return _back(ballot, "settings")
 
     def apply():
-        svc.update_ballot(_user(), ballot, title=form.title.data or None, seats=form.seats.data, method=form.method.data,
-                          mode=form.mode.data, candidate_unit_ids=_candidate_ids(ballot.block))
+        svc.update_ballot(
+            _user(),
+            ballot,
+            title=form.title.data or None,
+            seats=form.seats.data,
+            method=form.method.data,
+            mode=form.mode.data,
+            candidate_unit_ids=_candidate_ids(ballot.block),
+        )
 
     return _run(ballot, apply, _("Đã lưu thiết lập và danh sách ứng viên."), "settings")
 
@@ -217,7 +268,15 @@ def attendance(ballot_id: int):
             if v.present != (v.unit_id in present):
                 svc.set_present(_user(), ballot, v.unit_id, v.unit_id in present)
 
-    return _run(ballot, apply, _("Đã lưu điểm danh: %(n)s đơn vị có mặt.", n=len(present & {v.unit_id for v in ballot.roll})), "attendance")
+    return _run(
+        ballot,
+        apply,
+        _(
+            "Đã lưu điểm danh: %(n)s đơn vị có mặt.",
+            n=len(present & {v.unit_id for v in ballot.roll}),
+        ),
+        "attendance",
+    )
 
 
 @bp.route("/ballots/<int:ballot_id>/committee", methods=["POST"])
@@ -230,7 +289,12 @@ def committee(ballot_id: int):
         role = request.form.get(f"role_{user.id}", "")
         if role:
             members.append((user.id, role))
-    return _run(ballot, lambda: c.set_committee(_user(), ballot, members), _("Đã lưu Ban kiểm phiếu."), "committee")
+    return _run(
+        ballot,
+        lambda: c.set_committee(_user(), ballot, members),
+        _("Đã lưu Ban kiểm phiếu."),
+        "committee",
+    )
 
 
 @bp.route("/ballots/<int:ballot_id>/lifecycle", methods=["POST"])
@@ -239,7 +303,11 @@ def lifecycle(ballot_id: int):
     action = request.form.get("action", "")
     user = _user()
     if action == "open" and ActionForm().validate_on_submit():
-        return _run(ballot, lambda: svc.open_ballot(user, ballot), _("Đã mở bỏ phiếu. Thiết lập và điểm danh đã được khóa."))
+        return _run(
+            ballot,
+            lambda: svc.open_ballot(user, ballot),
+            _("Đã mở bỏ phiếu. Thiết lập và điểm danh đã được khóa."),
+        )
     if action == "close" and ActionForm().validate_on_submit():
         return _run(ballot, lambda: svc.close_ballot(user, ballot), _("Đã kết thúc bỏ phiếu."))
     if action == "publish":
@@ -247,14 +315,19 @@ def lifecycle(ballot_id: int):
         if not form.validate_on_submit():
             flash(_("Cần ghi địa điểm kiểm phiếu (in trên biên bản)."), "danger")
             return _back(ballot, "lifecycle")
-        return _run(ballot, lambda: c.publish_with_record(user, ballot, form.venue.data),
-                    _("Đã công bố kết quả và lập biên bản kiểm phiếu."))
+        return _run(
+            ballot,
+            lambda: c.publish_with_record(user, ballot, form.venue.data),
+            _("Đã công bố kết quả và lập biên bản kiểm phiếu."),
+        )
     if action == "cancel":
         form = CancelForm()
         if not form.validate_on_submit():
             flash(_("Cần ghi lý do hủy."), "danger")
             return _back(ballot, "lifecycle")
-        return _run(ballot, lambda: svc.cancel(user, ballot, form.reason.data), _("Đã hủy cuộc bỏ phiếu."))
+        return _run(
+            ballot, lambda: svc.cancel(user, ballot, form.reason.data), _("Đã hủy cuộc bỏ phiếu.")
+        )
     if action == "runoff" and ActionForm().validate_on_submit():
         try:
             runoff = svc.create_runoff(user, ballot)
@@ -263,7 +336,10 @@ def lifecycle(ballot_id: int):
             db.session.rollback()
             flash(exc.message, "danger")
             return _back(ballot)
-        flash(_("Đã tạo cuộc bầu lại giữa các đơn vị bằng phiếu. Hãy điểm danh rồi mở bỏ phiếu."), "success")
+        flash(
+            _("Đã tạo cuộc bầu lại giữa các đơn vị bằng phiếu. Hãy điểm danh rồi mở bỏ phiếu."),
+            "success",
+        )
         return _back(runoff)
     abort(400)
 
@@ -284,14 +360,21 @@ def slips(ballot_id: int):
         flash(exc.message, "danger")
         return _back(ballot, "codes")
     if not issued:
-        flash(_("Mọi đơn vị có mặt đều đã có mã. Dùng “Cấp lại mã” cho đơn vị làm mất phiếu mã."), "info")
+        flash(
+            _("Mọi đơn vị có mặt đều đã có mã. Dùng “Cấp lại mã” cho đơn vị làm mất phiếu mã."),
+            "info",
+        )
         return _back(ballot, "codes")
     from portal.ballot_pages.voting import qr_svg, vote_url
 
     url = vote_url(ballot)
     return render_template(
-        "ballots/slips.html", ballot=ballot, url=url,
-        slips=[{"unit": v.unit.name, "code": code, "qr": qr_svg(f"{url}#{code}")} for v, code in issued],
+        "ballots/slips.html",
+        ballot=ballot,
+        url=url,
+        slips=[
+            {"unit": v.unit.name, "code": code, "qr": qr_svg(f"{url}#{code}")} for v, code in issued
+        ],
     )
 
 
@@ -301,7 +384,9 @@ def papers(ballot_id: int):
     ballot = _leader_ballot(ballot_id)
     layout = report_layouts_for(ballot.province)["ballot_paper"]
     pdf = render_pdf(layout, c.ballot_paper_data(ballot))
-    return pdf_response(pdf, f"Phiếu bầu - {ballot.title}.pdf", inline=request.args.get("inline") == "1")
+    return pdf_response(
+        pdf, f"Phiếu bầu - {ballot.title}.pdf", inline=request.args.get("inline") == "1"
+    )
 
 
 @bp.route("/ballots/<int:ballot_id>/count", methods=["GET", "POST"])
@@ -311,7 +396,11 @@ def count(ballot_id: int):
     ballot = _ballot_or_404(ballot_id)
     user = _user()
     counter = c.is_counter(user, ballot)
-    mine = db.session.scalar(select(PaperCount).where(PaperCount.ballot_id == ballot.id, PaperCount.entered_by_id == user.id))
+    mine = db.session.scalar(
+        select(PaperCount).where(
+            PaperCount.ballot_id == ballot.id, PaperCount.entered_by_id == user.id
+        )
+    )
     form = CountForm(obj=mine)
     votes_in: dict[int, str] = {}
     errors: list[str] = []
@@ -321,7 +410,9 @@ def count(ballot_id: int):
             raw = (request.form.get(f"v_{cand.id}") or "").strip()
             votes_in[cand.id] = raw
             if not raw.isdigit() or len(raw) > 6:
-                errors.append(_("Số phiếu đồng ý của %(name)s phải là số từ 0 trở lên.", name=cand.name))
+                errors.append(
+                    _("Số phiếu đồng ý của %(name)s phải là số từ 0 trở lên.", name=cand.name)
+                )
             else:
                 votes[cand.id] = int(raw)
         if form.validate_on_submit() and not errors:
@@ -331,8 +422,14 @@ def count(ballot_id: int):
                 abort(403)
             else:
                 try:
-                    svc.enter_paper_count(user, ballot, issued=form.issued.data, returned=form.returned.data,
-                                          invalid=form.invalid.data, votes=votes)
+                    svc.enter_paper_count(
+                        user,
+                        ballot,
+                        issued=form.issued.data,
+                        returned=form.returned.data,
+                        invalid=form.invalid.data,
+                        votes=votes,
+                    )
                     db.session.commit()
                 except ServiceError as exc:
                     db.session.rollback()
@@ -343,11 +440,22 @@ def count(ballot_id: int):
         errors += [e for es in form.errors.values() for e in es]
     elif mine is not None:
         votes_in = {int(k): str(v) for k, v in mine.votes.items()}
-    entries = db.session.scalars(select(PaperCount).where(PaperCount.ballot_id == ballot.id).order_by(PaperCount.id)).all()
-    _agreed, status = svc.paper_count_status(ballot) if ballot.mode == BallotMode.PAPER else (None, None)
+    entries = db.session.scalars(
+        select(PaperCount).where(PaperCount.ballot_id == ballot.id).order_by(PaperCount.id)
+    ).all()
+    _agreed, status = (
+        svc.paper_count_status(ballot) if ballot.mode == BallotMode.PAPER else (None, None)
+    )
     return render_template(
-        "ballots/count.html", ballot=ballot, form=form, counter=counter, votes_in=votes_in, errors=errors,
-        entries=entries, status=status, names={cand.id: cand.name for cand in ballot.candidates},
+        "ballots/count.html",
+        ballot=ballot,
+        form=form,
+        counter=counter,
+        votes_in=votes_in,
+        errors=errors,
+        entries=entries,
+        status=status,
+        names={cand.id: cand.name for cand in ballot.candidates},
     ), (422 if errors else 200)
 
 
@@ -359,10 +467,15 @@ def results(ballot_id: int):
         flash(problem or _("Chưa có kết quả: cuộc bỏ phiếu chưa kết thúc."), "info")
         return _back(ballot)
     return render_template(
-        "ballots/results.html", ballot=ballot, result=result, rows=c.result_rows(ballot, result),
-        tie_note=c.tie_note(result), receipts=c.receipts(ballot) if ballot.state == S.PUBLISHED else [],
+        "ballots/results.html",
+        ballot=ballot,
+        result=result,
+        rows=c.result_rows(ballot, result),
+        tie_note=c.tie_note(result),
+        receipts=c.receipts(ballot) if ballot.state == S.PUBLISHED else [],
         basis=basis_words(ballot.rule_basis, c.basis_count(ballot, result)),
-        turnout=c.turnout(ballot) if ballot.snapshot else [], leader=c.is_leader(_user(), ballot),
+        turnout=c.turnout(ballot) if ballot.snapshot else [],
+        leader=c.is_leader(_user(), ballot),
         action=ActionForm(),
     )
 
@@ -371,7 +484,9 @@ def _csv(data: bytes, name: str) -> Response:
     from urllib.parse import quote
 
     response = Response(data, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f"attachment; filename=\"ballot.csv\"; filename*=UTF-8''{quote(name)}"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"ballot.csv\"; filename*=UTF-8''{quote(name)}"
+    )
     return response
 
 
@@ -409,7 +524,10 @@ def minutes(block_id: int):
     if request.method == "GET":
         leader = block.leader_unit.name if block.leader_unit else ""
         form.venue.data = form.venue.data or (f"Hội trường {leader}" if leader else "")
-        form.attendees.data = "\n".join(f"Đại diện lãnh đạo {u.name}" for u in sorted(block.members, key=lambda u: u.sort_key or u.name))
+        form.attendees.data = "\n".join(
+            f"Đại diện lãnh đạo {u.name}"
+            for u in sorted(block.members, key=lambda u: u.sort_key or u.name)
+        )
         form.content.data = (
             f"Báo cáo tổng kết công tác thi đua, khen thưởng năm {block.year}\n"
             "Khối trưởng trình bày báo cáo tổng kết; các đơn vị thảo luận, thống nhất.\n\n"
@@ -424,8 +542,14 @@ def minutes(block_id: int):
         else:
             try:
                 document = c.issue_minutes(
-                    _user(), block, started_at=form.started_at.data, ended_at=form.ended_at.data, venue=form.venue.data,
-                    chair=form.chair.data, secretary=form.secretary.data, attendees=form.attendees.data or "",
+                    _user(),
+                    block,
+                    started_at=form.started_at.data,
+                    ended_at=form.ended_at.data,
+                    venue=form.venue.data,
+                    chair=form.chair.data,
+                    secretary=form.secretary.data,
+                    attendees=form.attendees.data or "",
                     content=form.content.data,
                 )
                 db.session.commit()
@@ -435,7 +559,6 @@ def minutes(block_id: int):
             else:
                 flash(_("Đã lập biên bản họp khối."), "success")
                 return redirect(url_for("documents.view", document_id=document.id))
-    return render_template("ballots/minutes.html", block=block, form=form, published=published, errors=errors), (
-        422 if errors or (request.method == "POST" and form.errors) else 200
-    )
-
+    return render_template(
+        "ballots/minutes.html", block=block, form=form, published=published, errors=errors
+    ), (422 if errors or (request.method == "POST" and form.errors) else 200)

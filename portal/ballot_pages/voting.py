@@ -46,7 +46,9 @@ def vote_url(ballot: Ballot) -> str:
 
 def qr_svg(data: str) -> Markup:
     """A QR code as inline SVG (no script, no style: the CSP allows it)."""
-    svg = segno.make(data, error="m").svg_inline(scale=4, border=2, omitsize=True, title=_("Mã QR bỏ phiếu"))
+    svg = segno.make(data, error="m").svg_inline(
+        scale=4, border=2, omitsize=True, title=_("Mã QR bỏ phiếu")
+    )
     return Markup(svg)  # noqa: S704 - segno's own markup; the data is our URL and code
 
 
@@ -75,7 +77,9 @@ def _check_voter(ballot: Ballot, code: str):
         voter = c.voter_for_code(ballot, code)
         if voter is None:
             code_failed()
-            return None, _("Mã bỏ phiếu không đúng hoặc đã được thay bằng mã khác. Hãy kiểm tra lại mã trên phiếu mã.")
+            return None, _(
+                "Mã bỏ phiếu không đúng hoặc đã được thay bằng mã khác. Hãy kiểm tra lại mã trên phiếu mã."
+            )
     else:
         voter = c.login_voter(current_user, ballot)
         if voter is None:
@@ -88,7 +92,9 @@ def _check_voter(ballot: Ballot, code: str):
 
 
 @bp.route("/vote/<int:ballot_id>", methods=["GET", "POST"])
-@limiter.shared_limit(code_limit, scope=CODE_LIMIT_SCOPE, methods=["POST"], deduct_when=failed_attempt)
+@limiter.shared_limit(
+    code_limit, scope=CODE_LIMIT_SCOPE, methods=["POST"], deduct_when=failed_attempt
+)
 def vote(ballot_id: int):
     ballot = db.session.get(Ballot, ballot_id)
     if ballot is None:
@@ -97,13 +103,22 @@ def vote(ballot_id: int):
         return _not_open(ballot)
     form = VoteForm()
     login_voter = c.login_voter(current_user, ballot)
-    ctx = {"ballot": ballot, "form": form, "errors": [], "marks": {}, "login_voter": login_voter,
-           "voted": c.voted_unit_ids(ballot), "strike": ballot.method == BallotMethod.STRIKE}
+    ctx = {
+        "ballot": ballot,
+        "form": form,
+        "errors": [],
+        "marks": {},
+        "login_voter": login_voter,
+        "voted": c.voted_unit_ids(ballot),
+        "strike": ballot.method == BallotMethod.STRIKE,
+    }
     if request.method == "GET":
         form.code.data = request.args.get("code", "")[:20]
         return render_template("ballots/vote.html", **ctx)
     if not form.validate_on_submit():
-        ctx["errors"] = [e for es in form.errors.values() for e in es] or [_("Phiên làm việc đã hết hạn; hãy tải lại trang.")]
+        ctx["errors"] = [e for es in form.errors.values() for e in es] or [
+            _("Phiên làm việc đã hết hạn; hãy tải lại trang.")
+        ]
         return render_template("ballots/vote.html", **ctx), 400
     agree, disagree, marks = read_choices(ballot)
     ctx["marks"] = marks
@@ -118,21 +133,34 @@ def vote(ballot_id: int):
     except ServiceError as exc:
         errors.append(exc.message)
     if ctx["strike"] and not agree:
-        errors.append(_("Phiếu gạch hết tên là phiếu không hợp lệ: hãy giữ lại ít nhất một đơn vị."))
+        errors.append(
+            _("Phiếu gạch hết tên là phiếu không hợp lệ: hãy giữ lại ít nhất một đơn vị.")
+        )
     if errors:
         ctx["errors"] = errors
         return render_template("ballots/vote.html", **ctx), 422
     names = {cand.id: cand.name for cand in ballot.candidates}
     if action != "cast":
         return render_template(
-            "ballots/vote_confirm.html", ballot=ballot, form=form, code=code, voter=voter, marks=marks,
-            agree=[names[i] for i in agree], disagree=[names[i] for i in disagree],
+            "ballots/vote_confirm.html",
+            ballot=ballot,
+            form=form,
+            code=code,
+            voter=voter,
+            marks=marks,
+            agree=[names[i] for i in agree],
+            disagree=[names[i] for i in disagree],
             unmarked=[cand.name for cand in ballot.candidates if cand.id not in marks],
             strike=ctx["strike"],
         )
     try:
-        receipt = svc.cast(ballot.id, agree, disagree, code=code or None,
-                           user=None if code else current_user._get_current_object())
+        receipt = svc.cast(
+            ballot.id,
+            agree,
+            disagree,
+            code=code or None,
+            user=None if code else current_user._get_current_object(),
+        )
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
@@ -140,7 +168,10 @@ def vote(ballot_id: int):
             code_failed()
         ballot = db.session.get(Ballot, ballot_id)
         ctx.update(ballot=ballot, errors=[exc.message], voted=c.voted_unit_ids(ballot))
-        return render_template("ballots/vote.html", **ctx), exc.status if exc.status in (409, 422) else 422
+        return render_template("ballots/vote.html", **ctx), exc.status if exc.status in (
+            409,
+            422,
+        ) else 422
     return render_template("ballots/vote_done.html", ballot=ballot, receipt=receipt)
 
 
@@ -151,20 +182,33 @@ def _not_open(ballot: Ballot):
     if ballot.state == S.PUBLISHED and request.method == "POST":
         if form.validate_on_submit():
             receipt = "".join(ch for ch in form.receipt.data.upper() if ch.isalnum())
-            paper = db.session.scalar(select(BallotPaper).where(BallotPaper.ballot_id == ballot.id, BallotPaper.receipt == receipt))
+            paper = db.session.scalar(
+                select(BallotPaper).where(
+                    BallotPaper.ballot_id == ballot.id, BallotPaper.receipt == receipt
+                )
+            )
             if paper is None:
                 code_failed()
                 missing = True
             else:
                 names = {cand.id: cand.name for cand in ballot.candidates}
-                found = {"receipt": paper.receipt, "agree": [names.get(i, "?") for i in paper.choices.get("agree", [])],
-                         "disagree": [names.get(i, "?") for i in paper.choices.get("disagree", [])]}
+                found = {
+                    "receipt": paper.receipt,
+                    "agree": [names.get(i, "?") for i in paper.choices.get("agree", [])],
+                    "disagree": [names.get(i, "?") for i in paper.choices.get("disagree", [])],
+                }
     elif request.method == "POST" and ballot.state != S.PUBLISHED:
         form.validate_on_submit()
     result = ballot.result if ballot.state == S.PUBLISHED else None
     return render_template(
-        "ballots/vote_closed.html", ballot=ballot, form=form, found=found, missing=missing, result=result,
-        rows=c.result_rows(ballot, result) if result else [], state_label=c.state_label,
+        "ballots/vote_closed.html",
+        ballot=ballot,
+        form=form,
+        found=found,
+        missing=missing,
+        result=result,
+        rows=c.result_rows(ballot, result) if result else [],
+        state_label=c.state_label,
         tie_note=c.tie_note(result) if result else None,
     ), (404 if missing else 200)
 
@@ -186,9 +230,15 @@ def projector(ballot_id: int):
     ballot = _ballot_or_404(ballot_id)
     result, problem = c.result_for_display(ballot)
     return render_template(
-        "ballots/projector.html", ballot=ballot, progress=c.progress_json(ballot), result=result, problem=problem,
-        rows=c.result_rows(ballot, result) if result else [], tie_note=c.tie_note(result) if result else None,
-        state_label=c.state_label, vote_url=vote_url(ballot),
+        "ballots/projector.html",
+        ballot=ballot,
+        progress=c.progress_json(ballot),
+        result=result,
+        problem=problem,
+        rows=c.result_rows(ballot, result) if result else [],
+        tie_note=c.tie_note(result) if result else None,
+        state_label=c.state_label,
+        vote_url=vote_url(ballot),
     )
 
 

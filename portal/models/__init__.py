@@ -39,10 +39,12 @@ from portal.models.scoring import (
     ScoringRound,
     SelfScore,
 )
+from portal.models.settings import PluginSetting
 from portal.models.units import Unit, UnitKind
 from portal.models.users import ApiToken, Role, RoleAssignment, User
 
 __all__ = [
+    "PluginSetting",
     "Acknowledgement",
     "AwardRecord",
     "Dossier",

@@ -5,9 +5,12 @@ Khen thưởng tỉnh Lai Châu, seed ``lai-chau-guidance-2023.md``) and Quyết
 ngày 21/02/2018 of the provincial People's Committee.
 """
 
-from portal.api import hookimpl
+from fractions import Fraction
 
-from . import awards, calendar, criteria, dossiers
+from portal.api import BallotRules, hookimpl, plugin_setting
+
+from . import awards, calendar, criteria, dossiers, settings
+from .settings import PLUGIN, SETTINGS  # noqa: F401  (SETTINGS is read by the core)
 
 TITLE = "Tỉnh Lai Châu"
 
@@ -28,8 +31,23 @@ def scoring_criteria(province, block, year):
 
 
 @hookimpl
-def award_calendar(year):
-    return dossiers.calendar(year)
+def award_calendar(province, year):
+    overrides = {key: plugin_setting(province, PLUGIN, f"next_{key}") for key in ("unit_report_due", "block_due", "dossiers_due")}
+    return dossiers.calendar(year, overrides)
+
+
+@hookimpl
+def ballot_rules(province, award_type):
+    """The block's secret ballot (seed:LC §I.2.b–c): the rule the province officer set, by default
+    more than half of all member units."""
+    threshold = plugin_setting(province, PLUGIN, "ballot_threshold")
+    return BallotRules(
+        basis=plugin_setting(province, PLUGIN, "ballot_basis"),
+        threshold=Fraction(threshold),
+        strict=plugin_setting(province, PLUGIN, "ballot_strict"),
+        tie=plugin_setting(province, PLUGIN, "ballot_tie"),
+        source=f"{settings.QD_06} (thiết lập của tỉnh; {award_type.name})",
+    )
 
 
 @hookimpl
