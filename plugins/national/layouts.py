@@ -359,9 +359,11 @@ class ScoringSheet(ReportLayout):
             ["STT", "Tên đơn vị", "Điểm Khối chấm theo nhóm tiêu chí"]
             + [""] * (n - 1)
             + ["Tổng điểm tự chấm", "Tổng điểm Khối thống nhất", "Xếp hạng"],
+            # Columns carry the group's number and maximum; the names go in the legend below, as
+            # printed sheets do, so a narrow column never turns into a nine-line header.
             ["", ""]
             + [
-                f"{g.code}. {g.name} (tối đa {format_decimal(g.max_score, self._places(g.max_score))} điểm)"
+                f"Nhóm {g.code} (tối đa {format_decimal(g.max_score, self._places(g.max_score))} điểm)"
                 for g in d.groups
             ]
             + ["", "", ""],
@@ -385,7 +387,8 @@ class ScoringSheet(ReportLayout):
         table = blocks.data_table(
             head, rows, widths, align=align, font_size=11, spans=spans, extra_style=compact
         )
-        notes = [P(note, styles().note) for note in d.notes]
+        legend = "Nhóm tiêu chí: " + "; ".join(f"{g.code} – {g.name}" for g in d.groups) + "."
+        notes = [P(legend, styles().note)] + [P(note, styles().note) for note in d.notes]
         out += blocks.signing_area(
             w, signer=d.signer, distribution=d.distribution, keep_with=notes, after_table=table
         )

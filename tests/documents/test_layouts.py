@@ -280,3 +280,23 @@ def test_sixty_unit_scoring_sheet_stays_small(rendered):
 def test_layout_refuses_data_of_another_kind():
     with pytest.raises(TypeError):
         render_pdf(BY_CODE["ballot_paper"], samples.vote_count())
+
+
+def test_a_small_block_sheet_fits_one_page_with_long_group_names():
+    import dataclasses as dc
+
+    long_names = [
+        "Thực hiện nhiệm vụ chính trị, chuyên môn được giao và các chỉ tiêu kế hoạch năm",
+        "Công tác thi đua, khen thưởng và xây dựng, nhân rộng điển hình tiên tiến",
+        "Cải cách hành chính, chuyển đổi số và ứng dụng công nghệ thông tin",
+        "Xây dựng Đảng, đoàn thể, cơ quan văn hóa và thực hành tiết kiệm",
+        "Tham gia các hoạt động chung của Khối thi đua",
+    ]
+    sheet = samples.scoring_sheet(6)
+    groups = tuple(dc.replace(g, name=long_names[i % len(long_names)]) for i, g in enumerate(sheet.groups))
+    pdf = render_pdf(BY_CODE["scoring_sheet"], dc.replace(sheet, groups=groups))
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    assert len(reader.pages) == 1, f"{len(reader.pages)} pages"
+    for g in groups:
+        assert f"{g.code} – {g.name}"[:40] in unicodedata.normalize("NFC", text)
