@@ -139,6 +139,23 @@ def app(database_url, tmp_path, app_config):
 
 
 @pytest.fixture
+def real_app(database_url, tmp_path):
+    """An app whose connections are real and separate (a file for SQLite, not one shared
+    in-memory connection), for tests where threads race as people in a hall would."""
+    url = f"sqlite:///{tmp_path}/race.sqlite3" if database_url.startswith("sqlite") else database_url
+    app = make_app(url, tmp_path)
+    with app.app_context():
+        db.create_all()
+        with db.engine.begin() as conn:
+            install_triggers(conn)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

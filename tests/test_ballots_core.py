@@ -19,7 +19,7 @@ from portal.models import (
 )
 from portal.services import ServiceError
 from portal.services import ballots as svc
-from tests.conftest import build_world, make_app, make_user
+from tests.conftest import build_world, make_user
 
 
 def _ballot(world, *, mode="electronic", seats=1, candidates=None):
@@ -135,18 +135,13 @@ def test_tie_creates_a_runoff_in_one_step(world):
 
 
 @pytest.fixture
-def hall(database_url, tmp_path):
-    """An app with real, separate connections, and a 30-unit block with an open ballot."""
-    from portal.audit import install_triggers
+def hall(real_app):
+    """A 30-unit block with an open ballot, on real, separate connections."""
     from portal.services.blocks import save_block
     from portal.services.units import save_unit
 
-    url = f"sqlite:///{tmp_path}/hall.sqlite3" if database_url.startswith("sqlite") else database_url
-    app = make_app(url, tmp_path)
+    app = real_app
     with app.app_context():
-        db.create_all()
-        with db.engine.begin() as conn:
-            install_triggers(conn)
         w = build_world()
         units = [save_unit(None, w.laichau, code=f"XA{i:02d}", name=f"Ủy ban nhân dân xã {i:02d}", kind="commune") for i in range(30)]
         block = save_block(None, w.laichau, year=2024, code="CUMXA", name="Cụm thi đua các xã", member_ids=[x.id for x in units],
@@ -158,11 +153,7 @@ def hall(database_url, tmp_path):
         svc.open_ballot(leader, ballot)
         db.session.commit()
         info = {"ballot_id": ballot.id, "codes": codes, "candidate": ballot.candidates[0].id}
-    yield app, info
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    return app, info
 
 
 def _race(app, info, codes):

@@ -13,13 +13,12 @@ from sqlalchemy import select
 
 import tests.plugins.everything as everything
 from plugins.national import samples
-from portal.audit import install_triggers
 from portal.catalogue import report_layouts_for
 from portal.extensions import db
 from portal.models import AuditLog, Document, ProvincePlugin
 from portal.services import ServiceError
 from portal.services.documents import allocate_number, issue_document
-from tests.conftest import login, make_app
+from tests.conftest import login
 
 
 def _text(pdf: bytes) -> str:
@@ -77,27 +76,10 @@ def test_creation_is_audited_without_the_pdf(world):
     assert "pdf" not in row.after and "data" not in row.after
 
 
-@pytest.fixture
-def concurrent_app(database_url, tmp_path):
-    """An app whose connections are real and separate (a file for SQLite, not one shared
-    in-memory connection), so that threads race as two printing users would."""
-    url = f"sqlite:///{tmp_path}/race.sqlite3" if database_url.startswith("sqlite") else database_url
-    app = make_app(url, tmp_path)
-    with app.app_context():
-        db.create_all()
-        with db.engine.begin() as conn:
-            install_triggers(conn)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-
-
-def test_simultaneous_printing_never_duplicates_or_skips(concurrent_app):
+def test_simultaneous_printing_never_duplicates_or_skips(real_app):
     from portal.services.provinces import save_province
 
-    with concurrent_app.app_context():
+    with real_app.app_context():
         province = save_province(None, code="laichau", name="Tỉnh Lai Châu")
         db.session.commit()
         province_id = province.id
@@ -105,7 +87,7 @@ def test_simultaneous_printing_never_duplicates_or_skips(concurrent_app):
 
     def print_one():
         try:
-            with concurrent_app.app_context():
+            with real_app.app_context():
                 from portal.models import Province
 
                 p = db.session.get(Province, province_id)

@@ -22,7 +22,7 @@ from portal.services.scoring import (
     submit_self_scores,
 )
 from portal.services.scoring_rounds import create_round, transition
-from tests.conftest import build_world, make_app
+from tests.conftest import build_world
 
 MONDAY, FRIDAY, SATURDAY = dt.date(2024, 1, 8), dt.date(2024, 1, 5), dt.date(2024, 1, 6)
 
@@ -141,27 +141,10 @@ def test_second_editor_gets_a_conflict_not_an_overwrite(world):
         save_agreed_score(world.leader, r, unit, crit, "35")
 
 
-@pytest.fixture
-def race_app(database_url, tmp_path):
-    from portal.audit import install_triggers
-
-    url = f"sqlite:///{tmp_path}/race.sqlite3" if database_url.startswith("sqlite") else database_url
-    app = make_app(url, tmp_path)
-    with app.app_context():
-        db.create_all()
-        with db.engine.begin() as conn:
-            install_triggers(conn)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-
-
-def test_simultaneous_saves_of_one_cell_never_overwrite_silently(race_app):
+def test_simultaneous_saves_of_one_cell_never_overwrite_silently(real_app):
     """Two editors load version 1 and save at the same moment on separate connections: exactly
     one save wins, the other is told about the conflict."""
-    with race_app.app_context():
+    with real_app.app_context():
         w = build_world()
         r = _round(w, w.laichau, w.block)
         for step in ("open_self_scoring", "close_self_scoring", "start_meeting"):
@@ -173,7 +156,7 @@ def test_simultaneous_saves_of_one_cell_never_overwrite_silently(race_app):
 
     def edit(value):
         round_id, user_id, unit_id, crit_id, version = ids
-        with race_app.app_context():
+        with real_app.app_context():
             from portal.models import User
 
             user, round_ = db.session.get(User, user_id), db.session.get(ScoringRound, round_id)

@@ -340,26 +340,12 @@ def csv_name(ballot: Ballot, what: str) -> str:
 # -- records ---------------------------------------------------------------------------------
 
 
-def _place(province_name: str) -> str:
-    for prefix in ("Tỉnh ", "tỉnh ", "Thành phố ", "thành phố "):
-        if province_name.startswith(prefix):
-            return province_name[len(prefix) :]
-    return province_name
-
-
-def _parent_body(province_name: str) -> str:
-    for prefix, word in (("Tỉnh ", "tỉnh"), ("Thành phố ", "thành phố")):
-        if province_name.startswith(prefix):
-            return f"UBND {word} {province_name[len(prefix) :]}"
-    return province_name
-
-
 def block_header(block: Block, day: dt.date | None = None) -> DocumentHeader:
     """Block documents are issued by the block (its leader signs for it) under the province."""
     return DocumentHeader(
         issuing_body=block.name,
-        parent_body=_parent_body(block.province.name),
-        place=_place(block.province.name),
+        parent_body=block.province.committee_name,
+        place=block.province.place_name,
         date=day or dt.datetime.now(VN_TIME).date(),
         body_code=_body_code(block),
     )
@@ -471,8 +457,8 @@ def ballot_paper_data(ballot: Ballot):
     return BallotPaperData(
         header=DocumentHeader(
             issuing_body=ballot.block.name,
-            parent_body=_parent_body(ballot.province.name),
-            place=_place(ballot.province.name),
+            parent_body=ballot.province.committee_name,
+            place=ballot.province.place_name,
             date=None,
         ),
         summary=f"Bình xét đề nghị tặng {ballot.award_name} năm {ballot.block.year}",

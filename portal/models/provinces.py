@@ -32,6 +32,30 @@ class Province(TimestampMixin, db.Model):
         back_populates="province", cascade="all, delete-orphan", order_by="ProvincePlugin.plugin_name"
     )
 
+    # -- how documents name the province (NĐ 30/2020: the official name at the issue date) -------
+    _KINDS = (("Tỉnh ", "tỉnh"), ("Thành phố ", "thành phố"))
+
+    @property
+    def place_name(self) -> str:
+        """The place in a document's date line: "Lai Châu" for "Tỉnh Lai Châu"."""
+        for prefix, _word in self._KINDS:
+            if self.name.startswith(prefix):
+                return self.name[len(prefix) :]
+        return self.name
+
+    @property
+    def name_in_sentence(self) -> str:
+        """ "tỉnh Lai Châu", as the name reads inside a sentence."""
+        for prefix, word in self._KINDS:
+            if self.name.startswith(prefix):
+                return f"{word} {self.name[len(prefix) :]}"
+        return self.name
+
+    @property
+    def committee_name(self) -> str:
+        """The People's Committee, as a parent body above an issuing body: "UBND tỉnh Lai Châu"."""
+        return f"UBND {self.name_in_sentence}"
+
     @property
     def enabled_plugin_names(self) -> list[str]:
         return [p.plugin_name for p in self.plugins]

@@ -388,20 +388,6 @@ def shared_label() -> str:
 # -- the result sheet (issued on submission) ---------------------------------------------------
 
 
-def _place(province_name: str) -> str:
-    for prefix in ("Tỉnh ", "tỉnh ", "Thành phố ", "thành phố "):
-        if province_name.startswith(prefix):
-            return province_name[len(prefix) :]
-    return province_name
-
-
-def _parent_body(province_name: str) -> str:
-    for prefix, word in (("Tỉnh ", "tỉnh"), ("Thành phố ", "thành phố")):
-        if province_name.startswith(prefix):
-            return f"UBND {word} {province_name[len(prefix) :]}"
-    return province_name
-
-
 def _person_name(full_name: str) -> str:
     """The name printed under a signature: no description in brackets after it."""
     return re.sub(r"\s*\(.*\)\s*$", "", full_name or "").strip() or (full_name or "")
@@ -511,8 +497,8 @@ def result_sheet_data(
     return ScoringSheetData(
         header=DocumentHeader(
             issuing_body=block.name,
-            parent_body=_parent_body(province.name),
-            place=_place(province.name),
+            parent_body=province.committee_name,
+            place=province.place_name,
             date=day or dt.date.today(),
         ),
         summary=f"Năm {block.year} của {block.name}",
