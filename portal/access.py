@@ -174,6 +174,42 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "ballots.vote": PUBLIC,  # the one-time code is the credential (or a unit officer's login)
     "ballots.projector": SIGNED_IN,  # can_view_block: members and the province
     "ballots.progress": SIGNED_IN,
+    # Award records and statistics (portal/award_pages; object scope: can_read_awards — the
+    # province's staff and observers — and can_manage_province for changes)
+    "awards.index": PROVINCE_READERS,
+    "awards.records": PROVINCE_READERS,
+    "awards.records_export": PROVINCE_READERS,
+    "awards.record_new": PROVINCE_STAFF,
+    "awards.record_edit": PROVINCE_STAFF,
+    "awards.record_delete": PROVINCE_STAFF,
+    "awards.records_import": PROVINCE_STAFF,
+    "awards.records_template": PROVINCE_STAFF,
+    "awards.statistics": PROVINCE_READERS,
+    "awards.statistics_pdf": PROVINCE_READERS,
+    "awards.statistics_xlsx": PROVINCE_READERS,
+    # Nominations and dossiers (portal/dossier_pages; object scope in portal/services/dossiers.py and
+    # nominations.py: can_view_dossier, can_manage_dossier — the block leader or the unit's officers —,
+    # can_review for the province office, can_manage_nomination; writes check the body first)
+    "dossiers.index": SIGNED_IN,
+    "dossiers.create": _rule(Role.UNIT_OFFICER),  # the block leader, or the unit's officers
+    "dossiers.view": SIGNED_IN,
+    "dossiers.generate": _rule(Role.UNIT_OFFICER),
+    "dossiers.upload": _rule(Role.UNIT_OFFICER),
+    "dossiers.item": SIGNED_IN,
+    "dossiers.item_delete": _rule(Role.UNIT_OFFICER),
+    "dossiers.acknowledge": _rule(Role.UNIT_OFFICER),
+    "dossiers.add_nominations": _rule(Role.UNIT_OFFICER),
+    "dossiers.remove_nomination": _rule(Role.UNIT_OFFICER),
+    "dossiers.submit": _rule(Role.UNIT_OFFICER),
+    "dossiers.return_": PROVINCE_STAFF,
+    "dossiers.decide": PROVINCE_STAFF,
+    "dossiers.inbox": PROVINCE_READERS,
+    "dossiers.late_setting": PROVINCE_STAFF,
+    "dossiers.nominations": SIGNED_IN,
+    "dossiers.nomination_new": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),
+    "dossiers.from_ballot": BLOCK_LEADERS,
+    "dossiers.nomination_hold": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),
+    "dossiers.nomination_delete": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),
     # JSON API
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
@@ -262,6 +298,38 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "api.ballot_paper_counts": SIGNED_IN,
     "api.ballot_paper_count_enter": _rule(Role.UNIT_OFFICER),  # tally-committee members
     "api.ballot_cast": PUBLIC,  # authenticated by the voting code, or a unit officer's token
+    # Award records and statistics (API, portal/apiv1/awards.py; same scope as the pages)
+    "api.award_records_list": PROVINCE_READERS,
+    "api.award_records_create": PROVINCE_STAFF,
+    "api.award_record_get": PROVINCE_READERS,
+    "api.award_record_update": PROVINCE_STAFF,
+    "api.award_record_delete": PROVINCE_STAFF,
+    "api.award_records_import": PROVINCE_STAFF,
+    "api.award_records_export": PROVINCE_READERS,
+    "api.award_statistics": PROVINCE_READERS,
+    "api.award_statistics_pdf": PROVINCE_READERS,
+    "api.award_statistics_xlsx": PROVINCE_READERS,
+    # Nominations and dossiers (API, portal/apiv1/dossiers.py; same scope as the pages)
+    "api.nominations_list": SIGNED_IN,
+    "api.nominations_create": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),
+    "api.nomination_get": SIGNED_IN,
+    "api.nomination_hold": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),
+    "api.nomination_delete": _rule(Role.ADMIN, Role.PROVINCE_OFFICER, Role.UNIT_OFFICER),
+    "api.nominations_from_ballot": BLOCK_LEADERS,
+    "api.dossiers_list": SIGNED_IN,
+    "api.dossiers_create": _rule(Role.UNIT_OFFICER),
+    "api.dossier_get": SIGNED_IN,
+    "api.dossier_generate": _rule(Role.UNIT_OFFICER),
+    "api.dossier_upload": _rule(Role.UNIT_OFFICER),
+    "api.dossier_item_download": SIGNED_IN,
+    "api.dossier_item_delete": _rule(Role.UNIT_OFFICER),
+    "api.dossier_acknowledge": _rule(Role.UNIT_OFFICER),
+    "api.dossier_nomination_remove": _rule(Role.UNIT_OFFICER),
+    "api.dossier_submit": _rule(Role.UNIT_OFFICER),
+    "api.dossier_return": PROVINCE_STAFF,
+    "api.dossier_decide": PROVINCE_STAFF,
+    "api.province_calendar": SIGNED_IN,
+    "api.province_late_submissions": PROVINCE_STAFF,
 }
 
 

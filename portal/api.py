@@ -4,6 +4,8 @@ Plugins import from here and nothing else in ``portal``; internals may move free
 """
 
 from portal.catalogue import award_types_for
+from portal.documents.data import AwardSummaryData
+from portal.documents.formatting import format_int, format_percent
 from portal.documents.formatting import short_date as dateline_date
 from portal.documents.layout import ReportLayout
 from portal.hookspecs import hookimpl
@@ -27,6 +29,10 @@ from portal.types import (
 )
 
 __all__ = [
+    "AwardSummaryData",
+    "award_summary_data",
+    "format_int",
+    "format_percent",
     "Setting",
     "plugin_setting",
     "AwardCategory",
@@ -49,3 +55,11 @@ __all__ = [
     "hookimpl",
     "hooks_for",
 ]
+
+
+def award_summary_data(stats, *, attached_to: str = ""):
+    """The generic two-level table's data from a province's statistics (for layouts that
+    replace ``award_summary`` and print more around it)."""
+    from portal.services.award_statistics import summary_data
+
+    return summary_data(stats, attached_to=attached_to)

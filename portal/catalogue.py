@@ -97,3 +97,31 @@ def findings_for(province, nomination, award_type) -> list:
                 raise TypeError(f"validate_nomination returned a {type(finding).__name__}, not Finding")
             out.append(finding)
     return sorted(out, key=lambda f: (f.severity != "error", f.code))
+
+
+def award_record_findings(province, year: int) -> list:
+    """What the province's plugins say about the awards recorded for ``year`` (one GROUP BY)."""
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from portal.models import AwardRecord, RecordStatus, Unit
+    from portal.types import Finding
+
+    rows = db.session.execute(
+        select(func.coalesce(Unit.name, AwardRecord.recipient_name), AwardRecord.award_code, func.count())
+        .outerjoin(Unit, Unit.id == AwardRecord.unit_id)
+        .where(AwardRecord.province_id == province.id, AwardRecord.year == year,
+               AwardRecord.status == RecordStatus.DECIDED)
+        .group_by(func.coalesce(Unit.name, AwardRecord.recipient_name), AwardRecord.award_code)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for unit_name, code, n in rows:
+        counts.setdefault(unit_name, {})[code] = n
+    hooks = get_registry().hooks(province.enabled_plugin_names)
+    out = []
+    for answer in hooks.validate_award_records(province=province, year=year, counts_by_unit=counts):
+        for finding in answer or []:
+            if not isinstance(finding, Finding):
+                raise TypeError(f"validate_award_records returned a {type(finding).__name__}, not Finding")
+            out.append(finding)
+    return out

@@ -86,7 +86,84 @@ ACCOUNTS = [
     ("khoitruong", "KhoiTruong@2024", Role.UNIT_OFFICER, "laichau", "SNV", "Nguyễn Văn Đức (Sở Nội vụ — khối trưởng Khối Tổng hợp)"),
     ("donvi", "DonVi@2024", Role.UNIT_OFFICER, "laichau", "STC", "Trần Thị Mai (Sở Tài chính)"),
     ("theodoi", "TheoDoi@2024", Role.OBSERVER, "laichau", None, "Đặng Quốc Bảo (Văn phòng Hội đồng TĐKT tỉnh)"),
+    ("canbo.vinhlong", "VinhLong@2025", Role.PROVINCE_OFFICER, "vinhlong", None, "Nguyễn Thị Lan (Sở Nội vụ Vĩnh Long)"),
 ]
+
+# Trà Vinh's 2023 awards as its report counts them (seed:TV tables and §II.3), and 2022 for the
+# comparison: (award, recipient, person group, category, status, count). Demo data only.
+TRA_VINH_AWARDS = {
+    2023: [
+        ("huan_chuong_lao_dong_1", "individual", "leader", "ktxh", "decided", 3),
+        ("huan_chuong_lao_dong_2", "collective", None, "ktxh", "decided", 2),
+        ("huan_chuong_lao_dong_2", "individual", "leader", "ktxh", "decided", 2),
+        ("huan_chuong_lao_dong_3", "collective", None, "ktxh", "decided", 4),
+        ("huan_chuong_lao_dong_3", "individual", "worker", "ktxh", "decided", 1),
+        ("huan_chuong_lao_dong_3", "individual", "worker", "ktxh", "returned", 4),
+        ("huan_chuong_lao_dong_3", "individual", "leader", "ktxh", "returned", 11),
+        ("chien_si_thi_dua_toan_quoc", "individual", "leader", "ktxh", "pending", 1),
+        ("co_thi_dua_chinh_phu", "collective", None, "ktxh", "decided", 11),
+        ("bang_khen_thu_tuong", "collective", None, "ktxh", "decided", 8),
+        ("bang_khen_thu_tuong", "individual", "worker", "ktxh", "returned", 5),
+        ("bang_khen_thu_tuong", "individual", "worker", "ktxh", "pending", 176),
+        ("bang_khen_thu_tuong", "individual", "leader", "ktxh", "pending", 31),
+        ("bang_khen_ubnd_tinh", "collective", None, "ktxh", "decided", 215),
+        ("bang_khen_ubnd_tinh", "collective", None, "chuyen_de", "decided", 400),
+        ("bang_khen_ubnd_tinh", "collective", None, "dot_xuat", "decided", 58),
+        ("bang_khen_ubnd_tinh", "individual", "leader", "ktxh", "decided", 1075),
+        ("bang_khen_ubnd_tinh", "individual", "worker", "ktxh", "decided", 1162),
+        ("bang_khen_ubnd_tinh", "individual", "worker", "chuyen_de", "decided", 921),
+        ("chien_si_thi_dua_tinh", "individual", "worker", "ktxh", "decided", 267),
+        ("chien_si_thi_dua_tinh", "individual", "leader", "ktxh", "decided", 143),
+        ("co_thi_dua_tinh", "collective", None, "ktxh", "decided", 30),
+        ("co_thi_dua_tinh", "collective", None, "giao_duc", "decided", 15),
+        ("co_thi_dua_tinh", "collective", None, "tuyen_quan", "decided", 1),
+        ("tap_the_lao_dong_xuat_sac", "collective", None, "ktxh", "decided", 398),
+    ],
+    2022: [
+        ("bang_khen_thu_tuong", "individual", "worker", "ktxh", "pending", 18),
+        ("bang_khen_thu_tuong", "individual", "leader", "ktxh", "pending", 5),
+        ("bang_khen_ubnd_tinh", "individual", "worker", "ktxh", "decided", 64),
+        ("bang_khen_ubnd_tinh", "individual", "leader", "ktxh", "decided", 36),
+        ("chien_si_thi_dua_tinh", "individual", "worker", "ktxh", "decided", 6),
+        ("chien_si_thi_dua_tinh", "individual", "leader", "ktxh", "decided", 4),
+    ],
+}
+
+
+def _award_records(province) -> None:
+    """Insert the Trà Vinh years in bulk (thousands of rows: one INSERT statement)."""
+    from sqlalchemy import insert
+
+    from portal.catalogue import award_types_for
+    from portal.models import AwardRecord
+    from portal.services.award_records import record_search_text
+
+    catalogue = award_types_for(province)
+    rows, n = [], 0
+    for year, specs in TRA_VINH_AWARDS.items():
+        for code, recipient, group, category, status, count in specs:
+            award = catalogue[code]
+            for _ in range(count):
+                n += 1
+                state = award.level == "state"
+                day = date(year, 3 + n % 9, 1 + n % 27)
+                values = {
+                    "province_id": province.id, "year": year, "award_code": code, "level": award.level,
+                    "recipient": recipient, "person_group": group, "category": category, "status": status,
+                    "recipient_name": f"{'Tập thể' if recipient == 'collective' else 'Cá nhân'} số {n:05d}",
+                    "position": "Trưởng phòng" if group == "leader" else "",
+                    "submitted_on": day if state else None,
+                    "decision_date": day if status == "decided" else None,
+                    "decision_number": f"{100 + n // 50}/QĐ-{'CTN' if state else 'UBND'}" if status == "decided" else None,
+                    "decided_by": "Chủ tịch UBND tỉnh" if status == "decided" and not state else None,
+                    "returned_reason": "Trình trễ thời gian so với quy định" if status == "returned" else None,
+                }
+                values["search_text"] = record_search_text(values)
+                rows.append(values)
+    from portal.extensions import db
+
+    db.session.execute(insert(AwardRecord), rows)
+
 
 LOGINS = [
     (u, p, label)
@@ -133,7 +210,9 @@ def load():
         save_province(
             travinh, code="travinh", name="Tỉnh Trà Vinh", successor_id=vinhlong.id, merged_on=date(2025, 7, 1)
         )
-        provinces = {"laichau": (laichau, lc_units), "travinh": (travinh, tv_units)}
+        set_enabled_plugins(travinh, ["province.travinh"])
+        _award_records(travinh)
+        provinces = {"laichau": (laichau, lc_units), "travinh": (travinh, tv_units), "vinhlong": (vinhlong, {})}
         for username, password, role, prov, unit, name in ACCOUNTS:
             user = User(
                 username=username, full_name=name, sort_key=sort_key(name),

@@ -50,23 +50,28 @@ def messages() -> dict[int, str]:
 class ApiError(Exception):
     """Raised by API views: ``ApiError(422, "validation_error", "…", fields={...})``."""
 
-    def __init__(self, status: int, code: str | None = None, message: str | None = None, fields=None):
+    def __init__(self, status: int, code: str | None = None, message: str | None = None, fields=None,
+                 rows=None):
         super().__init__(message or code)
         self.status = status
         self.code = code or STATUS_CODES.get(status, "error")
         self.message = message or messages().get(status, "")
         self.fields = fields or {}
+        self.rows = rows
 
 
-def api_error_response(status: int, code: str | None = None, message: str | None = None, fields=None):
-    body = {
-        "error": {
-            "code": code or STATUS_CODES.get(status, "error"),
-            "message": message or messages().get(status, ""),
-            "fields": fields or {},
-        }
+def api_error_response(status: int, code: str | None = None, message: str | None = None, fields=None,
+                       rows=None):
+    """The one error shape. ``rows`` (an import's per-row problems) rides inside it, so every
+    4xx body reads the same way."""
+    error = {
+        "code": code or STATUS_CODES.get(status, "error"),
+        "message": message or messages().get(status, ""),
+        "fields": fields or {},
     }
-    return jsonify(body), status
+    if rows is not None:
+        error["rows"] = rows
+    return jsonify({"error": error}), status
 
 
 def _wants_json() -> bool:
@@ -76,7 +81,7 @@ def _wants_json() -> bool:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return api_error_response(exc.status, exc.code, exc.message, exc.fields)
+        return api_error_response(exc.status, exc.code, exc.message, exc.fields, exc.rows)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

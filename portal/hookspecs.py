@@ -121,3 +121,13 @@ def award_calendar(province, year):
     accepted only if the province allows late submissions, and is marked late). Scope: province.
     Combination: collected by ``code``; a province replaces a generic deadline with its own.
     """
+
+
+@hookspec
+def validate_award_records(province, year, counts_by_unit):
+    """Return findings (``list[Finding]``) about the awards recorded for emulation ``year``:
+    ``counts_by_unit`` maps each unit's name to ``{award code: number of decided records}``.
+
+    Called when records are imported or saved and when the year's statistics are shown; the
+    findings are listed, they do not block. Scope: province. Combination: collected.
+    """

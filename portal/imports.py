@@ -56,7 +56,7 @@ def plan_unit_import(province: Province, data: bytes, filename: str) -> tuple[Un
         table = tabular.read_table(data, filename)
         preview = tabular.parse_rows(table, UNIT_COLUMNS, unique=("code",))
     except tabular.TableError as exc:
-        plan.errors.append(tabular.RowError(row=0, field=None, message=str(exc)))
+        plan.errors.append(tabular.RowError(row=None, field=None, message=str(exc)))
         return plan, None
     plan.errors.extend(preview.errors)
     existing = existing_units_by_code(province)

@@ -73,8 +73,6 @@ def _stamp_use(token: ApiToken) -> None:
     """
     now = utcnow()
     last = token.last_used_at
-    if last is not None and last.tzinfo is None:  # SQLite hands back naive datetimes
-        last = last.replace(tzinfo=now.tzinfo)
     if last is not None and now - last < timedelta(minutes=1):
         return
     db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))

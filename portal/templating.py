@@ -44,7 +44,8 @@ class Page:
         self.pages = max(1, math.ceil(total / per_page))
 
     def url_args(self, page: int) -> dict:
-        args = request.args.to_dict()
+        """The current URL's path parameters and query, with another page number."""
+        args = {**(request.view_args or {}), **request.args.to_dict()}
         args["page"] = page
         return args
 

@@ -50,7 +50,7 @@ def plan_user_import(actor: User, data: bytes, filename: str) -> UserImportPlan:
         table = tabular.read_table(data, filename)
         preview = tabular.parse_rows(table, USER_COLUMNS, unique=("username",))
     except tabular.TableError as exc:
-        plan.errors.append(tabular.RowError(row=0, field=None, message=str(exc)))
+        plan.errors.append(tabular.RowError(row=None, field=None, message=str(exc)))
         return plan
     plan.errors.extend(preview.errors)
     for row in preview.rows:

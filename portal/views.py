@@ -35,6 +35,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("portal.meeting_pages", fromlist=["bp"]).bp)  # scoring meeting, ranking, results
     app.register_blueprint(__import__("portal.criteria_pages", fromlist=["bp"]).bp)  # criteria tables
     app.register_blueprint(__import__("portal.ballot_pages", fromlist=["bp"]).bp)  # secret ballots
+    app.register_blueprint(__import__("portal.dossier_pages", fromlist=["bp"]).bp)  # nominations and dossiers
+    app.register_blueprint(__import__("portal.award_pages", fromlist=["bp"]).bp)  # award records and statistics
     # The API authenticates with Bearer tokens only (no cookies), so CSRF does not apply.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

@@ -100,7 +100,13 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         if has_app_context():
             g.__dict__.clear()
-        return super().open(*args, **kwargs)
+        response = super().open(*args, **kwargs)
+        # Werkzeug closes a large upload's spooled input file only when following redirects;
+        # otherwise it waits for garbage collection and warns in whichever test runs then.
+        request = getattr(response, "request", None)
+        if request is not None:
+            request.input_stream.close()
+        return response
 
 
 def make_app(database_url: str, tmp_path, **extra):
@@ -345,6 +351,32 @@ def round_world(scoring_world):
         world.tv_leader = make_user("khoitruong.travinh", Role.UNIT_OFFICER, unit=world.tv_units["SNV"])
         world.tv_evidence = add_evidence(
             world.tv_leader, world.tv_round, world.tv_units["SNV"].id, None, "Minh chứng.pdf", PDF_BYTES
+        )
+        db.session.commit()
+    return world
+
+
+@pytest.fixture
+def award_world(round_world):
+    """``round_world`` plus an award record in each province, for the access walks and the award
+    tests: ``world.award_record`` (Lai Châu: a provincial certificate of merit for a worker of STC,
+    decided) and ``world.tv_award_record`` (Trà Vinh, foreign to Lai Châu users)."""
+    import datetime as dt
+
+    from portal.services.award_records import save_record
+
+    world = round_world
+    with audit_actor("fixture"):
+        world.award_record = save_record(
+            None, world.laichau, award_code="bang_khen_ubnd_tinh", recipient="individual",
+            recipient_name="Lò Thị Mai", unit_id=world.lc_units["STC"].id, person_group="worker",
+            position="Chuyên viên", category="ktxh", status="decided", decision_number="123/QĐ-UBND",
+            decision_date=dt.date(2023, 12, 20), decided_by="Chủ tịch UBND tỉnh",
+        )
+        world.tv_award_record = save_record(
+            None, world.travinh, award_code="bang_khen_thu_tuong", recipient="individual",
+            recipient_name="Thạch Thị Sa Ra", unit_id=world.tv_units["SNV"].id, person_group="leader",
+            position="Phó Giám đốc", status="pending", submitted_on=dt.date(2023, 10, 2),
         )
         db.session.commit()
     return world

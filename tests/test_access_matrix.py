@@ -77,6 +77,10 @@ def _path_values(world, spare_token_id, *, foreign=False):
             "round_id": world.tv_round.id,
             "evidence_id": world.tv_evidence.id,
             "ballot_id": world.tv_ballot.id,
+            "record_id": world.tv_award_record.id,
+            "nomination_id": world.tv_nomination.id,
+            "dossier_id": world.tv_dossier.id,
+            "item_id": world.tv_dossier_item.id,
             "layout_code": "ballot_paper",
             "code": "vi",
             "plugin_name": "province.laichau",  # not enabled for Trà Vinh: 404/403
@@ -101,6 +105,13 @@ def _path_values(world, spare_token_id, *, foreign=False):
         "evidence_id": world.evidence.id,
         # The block's draft ballot: its members and the province see it, its leader manages it.
         "ballot_id": world.ballot.id,
+        # A decided award record of Lai Châu (the province's staff and observers read it).
+        "record_id": world.award_record.id,
+        # STC's own nomination and unit dossier (draft) with an uploaded file: the walker unit
+        # officer manages them, the province reads and reviews them.
+        "nomination_id": world.nomination.id,
+        "dossier_id": world.dossier.id,
+        "item_id": world.dossier_item.id,
         "layout_code": "vote_count_record",
         "code": "vi",
         "plugin_name": "province.laichau",
@@ -135,13 +146,13 @@ def _assert_error_shape(response, status):
 
 
 @pytest.fixture
-def ballot_world(round_world):
-    """``round_world`` plus a draft secret ballot in each block: ``world.ballot`` (Lai Châu)
+def ballot_world(award_world):
+    """``award_world`` plus a draft secret ballot in each block: ``world.ballot`` (Lai Châu)
     and ``world.tv_ballot`` (Trà Vinh, foreign to Lai Châu users)."""
     from portal.audit import audit_actor
     from portal.services import ballots
 
-    world = round_world
+    world = award_world
     u = world.lc_units
     with audit_actor("fixture"):
         world.ballot = ballots.create_ballot(
@@ -156,9 +167,38 @@ def ballot_world(round_world):
 
 
 @pytest.fixture
-def foreign(ballot_world):
-    """Objects of Trà Vinh that Lai Châu users must not reach."""
+def dossier_world(ballot_world):
+    """``ballot_world`` plus a nomination and a unit dossier in each province: ``world.nomination``
+    and ``world.dossier`` (STC's own, managed by the walker unit officer) with one uploaded item
+    ``world.dossier_item``; ``world.tv_nomination``, ``world.tv_dossier``, ``world.tv_dossier_item``
+    (Trà Vinh, foreign to Lai Châu users)."""
+    from portal.audit import audit_actor
+    from portal.services import dossiers, nominations
+    from tests.conftest import PDF_BYTES
+
     world = ballot_world
+    with audit_actor("fixture"):
+        for prefix, officer, province, unit in (
+            ("", world.member, world.laichau, world.lc_units["STC"]),
+            ("tv_", world.tv_leader, world.travinh, world.tv_units["SNV"]),
+        ):
+            n = nominations.create_nomination(
+                officer, province, year=2023, award_code="tap_the_lao_dong_xuat_sac", recipient="collective",
+                unit_id=unit.id,
+            )
+            d = dossiers.create_dossier(officer, unit=unit, year=2023)
+            item = dossiers.upload(officer, d, "achievement_report", n.id, "Báo cáo thành tích.pdf", PDF_BYTES)
+            setattr(world, f"{prefix}nomination", n)
+            setattr(world, f"{prefix}dossier", d)
+            setattr(world, f"{prefix}dossier_item", item)
+        db.session.commit()
+    return world
+
+
+@pytest.fixture
+def foreign(dossier_world):
+    """Objects of Trà Vinh that Lai Châu users must not reach."""
+    world = dossier_world
     world.tv_unit_officer = make_user(
         "donvi.travinh", Role.UNIT_OFFICER, unit=world.tv_units["SNV"]
     )
@@ -180,8 +220,8 @@ def test_no_stale_access_rules(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_route_with_every_role(app, ballot_world, role):
-    world = ballot_world
+def test_every_route_with_every_role(app, dossier_world, role):
+    world = dossier_world
     user = _walker(world, role)
     client = app.test_client()
     api_headers = {}
@@ -254,7 +294,7 @@ def test_other_province_is_out_of_reach(app, foreign, role):
     db.session.commit()
     headers = {"Authorization": f"Bearer {plain}"}
     values = _path_values(world, None, foreign=True)
-    object_params = {"province_id", "unit_id", "block_id", "user_id", "token_id", "table_id", "round_id", "evidence_id", "ballot_id"}
+    object_params = {"province_id", "unit_id", "block_id", "user_id", "token_id", "table_id", "round_id", "evidence_id", "ballot_id", "record_id", "nomination_id", "dossier_id", "item_id"}
 
     problems = []
     checked = set()

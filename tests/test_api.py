@@ -473,10 +473,9 @@ def test_units_import(world, as_user):
 
     bad = "code,name,kind,staff_count\nSCT,Sở Công Thương,department,20\nSTP,Sở Tư pháp,bo-lac,15\nSXD,Sở Xây dựng,department,12\n"
     response = api("POST", path, data=_upload(bad), content_type="multipart/form-data")
-    assert response.status_code == 422
-    body = response.get_json()
-    assert body["applied"] is False and body["errors"]
-    assert [(e["row"], e["field"]) for e in body["errors"]] == [(3, "kind")]
+    error = assert_error(response, 422)
+    assert error["code"] == "import_errors"
+    assert [(e["row"], e["field"]) for e in error["rows"]] == [(3, "kind")]
     assert count(Unit) == units_before and count(AuditLog) == audit_before
 
     good = "code,name,kind,staff_count\nSCT,Sở Công Thương,department,20\nSNV,Sở Nội vụ tỉnh Lai Châu,department,45\n"
@@ -504,7 +503,7 @@ def test_units_import(world, as_user):
         data=_upload("\x00\x01garbage", name="x.xlsx"),
         content_type="multipart/form-data",
     )
-    assert junk.status_code == 422 and junk.get_json()["errors"]
+    assert assert_error(junk, 422)["rows"]
     assert_error(
         as_user(world.observer)(
             "POST", path, data=_upload(good), content_type="multipart/form-data"

@@ -71,3 +71,22 @@ def test_hook_award_calendar(world, register_plugin):
     assert calendar_for(world.travinh, 2023) == []
     _enable_everything(world, register_plugin)
     assert [d.code for d in calendar_for(world.travinh, 2023)] == ["dossiers"]
+
+
+def test_hook_validate_award_records(world, register_plugin):
+    """Findings about a year's recorded awards come from the province's plugins only."""
+    from portal.catalogue import award_record_findings
+    from portal.models import AwardRecord
+
+    db.session.add_all(
+        AwardRecord(province_id=world.travinh.id, year=2023, award_code="giay_khen", level="grassroots",
+                    recipient="individual", recipient_name=f"Người {i}", unit_id=world.tv_units["SNV"].id,
+                    person_group="worker", status="decided", decision_date=dt.date(2023, 12, 1))
+        for i in range(101)
+    )
+    db.session.commit()
+    assert award_record_findings(world.travinh, 2023) == []
+    _enable_everything(world, register_plugin)
+    (finding,) = award_record_findings(world.travinh, 2023)
+    assert finding.code == "many:Sở Nội vụ Trà Vinh" and "101 khen thưởng" in finding.message
+    assert award_record_findings(world.laichau, 2023) == []

@@ -518,7 +518,8 @@ def test_api_import_export_and_templates(app, world, api_headers):
         headers=h,
         content_type="multipart/form-data",
     )
-    assert r.status_code == 422 and r.get_json()["errors"][0]["row"] == 3 and _count() == 0
+    assert r.status_code == 422 and r.get_json()["error"]["rows"][0]["row"] == 3 and _count() == 0
+    assert r.get_json()["error"]["code"] == "import_errors"
     r = client.post(
         url + "?dry_run=true",
         data={"year": "2023", "name": "Bảng nhập", "file": _upload(GOOD_CSV)},

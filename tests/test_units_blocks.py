@@ -158,3 +158,17 @@ def test_unit_officer_sees_their_block_only(client, world):
     assert login_out.status_code == 302
     login(client, world.outsider)
     assert client.get(f"/admin/blocks/{world.block.id}").status_code == 403
+
+
+def test_pager_links_keep_the_path_parameters(app):
+    """A paged list under /provinces/<id>/… must link to its next page, not fail to build it."""
+    from flask import url_for
+
+    from portal.templating import Page
+
+    with app.test_request_context("/admin/provinces/7/units/new?q=so"):
+        from flask import request
+
+        request.view_args = {"province_id": 7}
+        args = Page([], total=120, page=1, per_page=50).url_args(2)
+        assert url_for("admin.unit_new", **args) == "/admin/provinces/7/units/new?q=so&page=2"

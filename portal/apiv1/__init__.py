@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from portal.apiv1 import ballots, criteria, documents, meeting, resources, scoring  # noqa: E402,F401
+from portal.apiv1 import awards, ballots, criteria, documents, dossiers, meeting, resources, scoring  # noqa: E402,F401

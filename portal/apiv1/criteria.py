@@ -23,7 +23,7 @@ from portal.apiv1.resources import (
     load,
     paged,
 )
-from portal.apiv1.spec import api_route, list_of, ref
+from portal.apiv1.spec import api_route, import_refused, list_of, ref
 from portal.catalogue import criteria_templates_for
 from portal.errors import ApiError
 from portal.extensions import db
@@ -544,14 +544,12 @@ def criteria_tables_import(province_id: int):
         "applied": False,
         "criteria": len(plan.specs),
         "table": None,
-        "errors": [{"row": e.row, "field": e.field, "message": str(e)} for e in plan.errors],
+        "errors": [],
     }
     if not plan.ok:
-        if not plan.errors:
-            result["errors"] = [
-                {"row": None, "field": None, "message": _("Bảng tiêu chí chưa có tiêu chí nào.")}
-            ]
-        return jsonify(result), 422
+        from portal.tabular import RowError
+
+        raise import_refused(plan.errors or [RowError(None, None, _("Bảng tiêu chí chưa có tiêu chí nào."))])
     if request.args.get("dry_run") not in ("true", "1"):
         table = commit_or_error(
             lambda: svc.create_table(

@@ -23,7 +23,15 @@ from portal.access import (
 from portal.admin.forms import BlockForm, CopyBlocksForm, ProvinceForm, UnitForm, UserForm
 from portal.admin.users import users_in_scope
 from portal.apiv1 import bp
-from portal.apiv1.spec import api_route, build_document, form_schema, list_of, ref, with_province
+from portal.apiv1.spec import (
+    api_route,
+    build_document,
+    form_schema,
+    import_refused,
+    list_of,
+    ref,
+    with_province,
+)
 from portal.catalogue import award_types_for
 from portal.errors import ApiError
 from portal.extensions import db
@@ -554,10 +562,10 @@ def units_import(province_id: int):
         "applied": False,
         "creates": len(plan.creates),
         "updates": len(plan.updates),
-        "errors": [{"row": e.row, "field": e.field, "message": str(e.message)} for e in plan.errors],
+        "errors": [],
     }
     if plan.errors:
-        return jsonify(result), 422
+        raise import_refused(plan.errors)
     if request.args.get("dry_run") not in ("true", "1"):
         commit_or_error(lambda: apply_unit_import(p, plan))
         result["applied"] = True

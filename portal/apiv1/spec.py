@@ -127,6 +127,19 @@ ERROR_SCHEMA = {
                 "code": {"type": "string", "examples": list(STATUS_CODES.values())},
                 "message": {"type": "string"},
                 "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                "rows": {
+                    "type": "array",
+                    "description": "Với lỗi nhập tệp: các dòng có lỗi (không dữ liệu nào được ghi).",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "row": {"type": ["integer", "null"]},
+                            "field": {"type": ["string", "null"]},
+                            "message": {"type": "string"},
+                        },
+                        "required": ["message"],
+                    },
+                },
             },
             "required": ["code", "message", "fields"],
         }
@@ -161,7 +174,7 @@ def build_document(schemas: dict, version: str) -> dict:
         if body is None and op.form is not None:
             body = form_schema(op.form)
         if body is not None:
-            content = body if "content" in body else {"application/json": {"schema": body}}
+            content = body["content"] if "content" in body else {"application/json": {"schema": body}}
             operation["requestBody"] = {"required": True, "content": content}
         response = op.response
         if isinstance(response, str):
@@ -202,3 +215,15 @@ def build_document(schemas: dict, version: str) -> dict:
             },
         },
     }
+
+
+def import_refused(errors) -> Exception:
+    """The 422 an import answers when any row is bad: nothing was written, every problem listed."""
+    from flask_babel import gettext as _
+
+    from portal.errors import ApiError
+
+    rows = [{"row": e.row, "field": e.field, "message": str(e)} for e in errors]
+    return ApiError(
+        422, "import_errors", _("Tệp có %(n)s lỗi; chưa ghi dữ liệu nào.", n=len(rows)), {}, rows=rows
+    )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models.base import utcnow
+from portal.models.base import UTCDateTime, utcnow
 
 
 class AuditLog(db.Model):
@@ -22,7 +22,7 @@ class AuditLog(db.Model):
     __audit__ = False
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_name: Mapped[str | None] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))

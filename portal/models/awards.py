@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import TimestampMixin, utcnow
+from portal.models.base import TimestampMixin, UTCDateTime, utcnow
 
 
 def _enum(cls, length=20):
@@ -58,6 +58,9 @@ class AwardRecord(TimestampMixin, db.Model):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     submitted_on: Mapped[date | None] = mapped_column(Date)
     nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id"))
+    # Name, position and decision number folded and without tones, for the list's search
+    # ("nguyen van an" finds "NGUYỄN VĂN AN"); filled by portal.services.award_records.
+    search_text: Mapped[str] = mapped_column(String(600), default="")
 
     unit = relationship("Unit")
     nomination = relationship("Nomination")
@@ -113,7 +116,7 @@ class Dossier(TimestampMixin, db.Model):
     block_id: Mapped[int | None] = mapped_column(ForeignKey("blocks.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     state: Mapped[DossierState] = mapped_column(_enum(DossierState), default=DossierState.DRAFT)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     returned_reason: Mapped[str | None] = mapped_column(Text)
     decision_number: Mapped[str | None] = mapped_column(String(60))
@@ -149,7 +152,7 @@ class DossierItem(db.Model):
     sha256: Mapped[str | None] = mapped_column(String(64))
     storage_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="items")
     document = relationship("Document")
@@ -167,7 +170,7 @@ class DossierEvent(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
     actor = relationship("User")
@@ -183,4 +186,4 @@ class Acknowledgement(db.Model):
     finding_code: Mapped[str] = mapped_column(String(80))
     message: Mapped[str] = mapped_column(Text)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -16,7 +16,6 @@ from fractions import Fraction
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -27,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import TimestampMixin, utcnow
+from portal.models.base import TimestampMixin, UTCDateTime, utcnow
 
 
 def _enum(cls, length=20):
@@ -77,9 +76,9 @@ class Ballot(TimestampMixin, db.Model):
     rule_source: Mapped[str] = mapped_column(Text, default="")
     runoff_of_id: Mapped[int | None] = mapped_column(ForeignKey("ballots.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
-    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Snapshot at closing (the roll is public: who was present and who voted, never how).
     snapshot: Mapped[dict | None] = mapped_column(JSON)
     # Published result: counts, votes per candidate, elected, tie. Never changed after publishing.
@@ -127,7 +126,7 @@ class BallotVoter(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     present: Mapped[bool] = mapped_column(Boolean, default=False)
     code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    code_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     code_issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     ballot: Mapped[Ballot] = relationship(back_populates="roll")
@@ -200,6 +199,6 @@ class PaperCount(db.Model):
     returned: Mapped[int] = mapped_column(Integer)
     invalid: Mapped[int] = mapped_column(Integer)
     votes: Mapped[dict] = mapped_column(JSON)  # {candidate id (str): agree votes}
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     entered_by = relationship("User")

@@ -9,7 +9,6 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import TimestampMixin, utcnow
+from portal.models.base import TimestampMixin, UTCDateTime, utcnow
 
 SCORE = Numeric(8, 2)
 
@@ -108,7 +107,7 @@ class ScoringRound(TimestampMixin, db.Model):
     trim: Mapped[int] = mapped_column(Integer, default=0)  # scores dropped at each end of the mean
     secretary_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     returned_reason: Mapped[str | None] = mapped_column(Text)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
 
     block = relationship("Block")
@@ -127,7 +126,7 @@ class RoundMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("scoring_rounds.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    self_submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    self_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     present: Mapped[bool] = mapped_column(Boolean, default=True)
 
     round: Mapped[ScoringRound] = relationship(back_populates="members")
@@ -141,7 +140,7 @@ class _ScoreCell:
     id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[Decimal | None] = mapped_column(SCORE)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     @declared_attr.directive
     def __mapper_args__(cls):
@@ -203,4 +202,4 @@ class Evidence(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

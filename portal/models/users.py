@@ -9,7 +9,6 @@ from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    DateTime,
     Enum,
     ForeignKey,
     Integer,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import TimestampMixin, utcnow
+from portal.models.base import TimestampMixin, UTCDateTime, utcnow
 
 
 class Role(enum.StrEnum):
@@ -59,7 +58,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped on password change or reset so that every other session of the user ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -82,9 +81,33 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.has_role(Role.ADMIN)
 
     def province_ids(self, *roles: Role) -> set[int]:
-        """Provinces where the user holds one of ``roles`` (any province-scoped role if none)."""
-        wanted = roles or (Role.PROVINCE_OFFICER, Role.OBSERVER)
-        return {r.province_id for r in self.roles if r.role in wanted and r.province_id}
+        """Provinces where the user holds one of ``roles``.
+
+        Without ``roles`` the question is "which provinces may this user read": any
+        province-scoped role, plus the provinces that merged into those (their records stay under
+        their old name as history, e.g. Trà Vinh in Vĩnh Long from 01/07/2025). Managing always
+        names the role, so history stays read-only.
+        """
+        if roles:
+            return {r.province_id for r in self.roles if r.role in roles and r.province_id}
+        own = {r.province_id for r in self.roles if r.role in (Role.PROVINCE_OFFICER, Role.OBSERVER) and r.province_id}
+        return own | self._predecessors(frozenset(own))
+
+    def _predecessors(self, own: frozenset[int]) -> set[int]:
+        if not own:
+            return set()
+        cache = self.__dict__.setdefault("_predecessor_cache", {})
+        if own not in cache:
+            from sqlalchemy import select
+
+            from portal.models.provinces import Province
+
+            found, frontier = set(), set(own)
+            while frontier:  # a merger of a merger keeps its history too
+                frontier = set(db.session.scalars(select(Province.id).where(Province.successor_id.in_(frontier)))) - found - own
+                found |= frontier
+            cache[own] = found
+        return set(cache[own])
 
     def unit_ids(self) -> set[int]:
         return {r.unit_id for r in self.roles if r.role == Role.UNIT_OFFICER and r.unit_id}
@@ -129,9 +152,9 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
 

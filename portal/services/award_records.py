@@ -42,7 +42,7 @@ from portal.models import AuditLog, Province, Unit
 from portal.models.awards import AwardRecord, PersonGroup, RecordStatus
 from portal.models.base import utcnow
 from portal.services import ServiceError
-from portal.text import fold, nfc
+from portal.text import fold, nfc, search_text
 
 S = RecordStatus
 
@@ -77,11 +77,30 @@ def status_label(status) -> str:
     return str(STATUS_LABELS.get(RecordStatus(status), status))
 
 
+# The order the report lists a level's cases in: decided, not yet decided, returned.
+STATUS_ORDER = (S.DECIDED, S.PENDING, S.SUBMITTED_UPWARD, S.RETURNED, S.PROPOSED)
+
+
+def category_label(category) -> str:
+    """A category's name without "Khen thưởng (theo / thành tích thực hiện nhiệm vụ)", for
+    narrow columns: "Kinh tế - xã hội", "Chuyên đề", "Đột xuất", "Ngành giáo dục"."""
+    name = category.name
+    for prefix in ("Khen thưởng thành tích thực hiện nhiệm vụ ", "Khen thưởng thành tích ", "Khen thưởng theo ",
+                   "Khen thưởng "):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    return name[:1].upper() + name[1:]
+
+
 # -- checks shared by the forms, the API and the import -----------------------------------------
 
 
-def default_year(values: Mapping[str, Any]) -> int | None:
-    for name in ("decision_date", "submitted_on"):
+def default_year(values: Mapping[str, Any], level: str | None = None) -> int | None:
+    """The year of the date the record is counted by: the submission for the state level, the
+    decision otherwise (a state award submitted in 2023 and decided in 2024 belongs to 2023)."""
+    names = ("submitted_on", "decision_date") if level == "state" else ("decision_date", "submitted_on")
+    for name in names:
         if isinstance(values.get(name), dt.date):
             return values[name].year
     return None
@@ -139,7 +158,7 @@ def record_problems(values: dict[str, Any], catalogue: Mapping, categories: Mapp
     if decided and submitted and decided < submitted:
         problems.append(("decision_date", _l("Ngày quyết định trước ngày trình.")))
     if values.get("year") is None:
-        values["year"] = default_year(values)
+        values["year"] = default_year(values, level)
     if values.get("year") is None:
         problems.append(("year", _l("Cần ghi năm (hoặc ngày quyết định, ngày trình).")))
     elif not 2000 <= values["year"] <= 2100:
@@ -164,6 +183,10 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     if out["status"] is not None:
         out["status"] = RecordStatus(out["status"])
     return out
+
+
+def record_search_text(values: Mapping[str, Any]) -> str:
+    return search_text(values.get("recipient_name"), values.get("position"), values.get("decision_number"))[:600]
 
 
 def save_record(record: AwardRecord | None, province: Province, **values) -> AwardRecord:
@@ -196,6 +219,7 @@ def save_record(record: AwardRecord | None, province: Province, **values) -> Awa
             continue  # the link to the nomination is kept unless replaced
         setattr(record, name, value)
     record.level = catalogue[values["award_code"]].level
+    record.search_text = record_search_text(values)
     db.session.flush()
     return record
 
@@ -314,16 +338,16 @@ class RecordImportPlan:
     def ok(self) -> bool:
         return not self.errors and bool(self.rows)
 
-    def counts(self, catalogue: Mapping) -> list[tuple[str, str, int, int]]:
-        """(level, award name, collectives, individuals) per award, for the preview."""
-        out: dict[str, list[int]] = {}
+    def counts(self, catalogue: Mapping) -> list[tuple[int, str, str, int, int]]:
+        """(year, level, award name, collectives, individuals) per year and award, for the preview."""
+        out: dict[tuple[int, str], list[int]] = {}
         for row in self.rows:
-            c = out.setdefault(row["award_code"], [0, 0])
+            c = out.setdefault((row["year"], row["award_code"]), [0, 0])
             c[0 if row["recipient"] == "collective" else 1] += 1
-        order = list(catalogue)
+        order = {code: i for i, code in enumerate(catalogue)}
         return [
-            (catalogue[code].level, catalogue[code].name, c[0], c[1])
-            for code, c in sorted(out.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 10**6)
+            (year, catalogue[code].level, catalogue[code].name, c[0], c[1])
+            for (year, code), c in sorted(out.items(), key=lambda kv: (-kv[0][0], order.get(kv[0][1], 10**6)))
         ]
 
 
@@ -402,6 +426,7 @@ def plan_record_import(province: Province, data: bytes, filename: str) -> Record
     for row in preview.rows:
         values = _clean(row.values)
         values["level"] = catalogue[values["award_code"]].level
+        values["search_text"] = record_search_text(values)
         k = _duplicate_key(values)
         if k in seen:
             plan.errors.append(tabular.RowError(row.number, None, _l(

@@ -91,7 +91,7 @@ def issue_document(
         block_id=block.id if block is not None else None,
         layout_code=layout.code,
         title=layout.title,
-        summary=(getattr(data, "summary", "") or getattr(data, "title", ""))[:500],
+        summary=(layout.metadata(data).get("subject") or "")[:500],
         issuer_key=key,
         issuing_body=getattr(header, "issuing_body", "") if header is not None else "",
         year=date.year,

@@ -132,3 +132,11 @@ def validate_nomination(nomination):
 @hookimpl
 def award_calendar(year):
     return [Deadline("dossiers", "Nộp hồ sơ (thử nghiệm)", dt.date(year + 1, 2, 1), "block", source="tests")]
+
+
+@hookimpl
+def validate_award_records(counts_by_unit):
+    return [
+        Finding(f"many:{unit}", "warning", f"{unit}: {sum(c.values())} khen thưởng.", "tests/plugins/everything.py")
+        for unit, c in counts_by_unit.items() if sum(c.values()) > 100
+    ]
