@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from portal.api import BallotRules, hookimpl, plugin_setting
 
-from . import awards, calendar, criteria, dossiers, settings
+from . import awards, calendar, criteria, dossiers, rules, settings
 from .settings import PLUGIN, SETTINGS  # noqa: F401  (SETTINGS is read by the core)
 
 TITLE = "Tỉnh Lai Châu"
@@ -32,7 +32,10 @@ def scoring_criteria(province, block, year):
 
 @hookimpl
 def award_calendar(province, year):
-    overrides = {key: plugin_setting(province, PLUGIN, f"next_{key}") for key in ("unit_report_due", "block_due", "dossiers_due")}
+    overrides = {
+        key: plugin_setting(province, PLUGIN, f"next_{key}")
+        for key in ("unit_report_due", "block_due", "dossiers_due")
+    }
     return dossiers.calendar(year, overrides)
 
 
@@ -51,5 +54,14 @@ def ballot_rules(province, award_type):
 
 
 @hookimpl
-def dossier_requirements(nomination):
-    return dossiers.requirements(nomination)
+def dossier_requirements(nomination, award_type):
+    """The enterprise confirmations (``dossiers``); the achievement report titled with its period
+    and the audit reports of state-level nominations (``rules``)."""
+    return dossiers.requirements(nomination) + rules.requirements(nomination, award_type)
+
+
+@hookimpl
+def validate_nomination(nomination, award_type):
+    """Certificate-of-merit quotas and the list's structure, each citing the rule set in force
+    (``rules``); holds and dissolved units are the national plugin's."""
+    return rules.findings(nomination, award_type)
