@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import abort, g, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 
 from portal.models import Block, Province, Role, Unit, User, block_members
 
@@ -407,6 +407,25 @@ def units_visible_to(user, stmt=None):
         )
     )
     return stmt.where(Unit.id.in_(own or {-1}) | Unit.id.in_(fellow))
+
+
+def rows_visible_to(user, model, stmt=None):
+    """Rows of ``model`` (with ``province_id``, and ``unit_id`` and/or ``block_id``) the user may
+    see: all rows of the provinces they read, and the rows of their units and of their blocks.
+    Dossiers, nominations and issued documents are scoped this way."""
+    stmt = stmt if stmt is not None else select(model)
+    if user.is_admin:
+        return stmt
+    units = user.unit_ids() or {-1}
+    conds = []
+    if hasattr(model, "unit_id"):
+        conds.append(model.unit_id.in_(units))
+    if hasattr(model, "block_id"):
+        conds.append(model.block_id.in_(select(block_members.c.block_id).where(block_members.c.unit_id.in_(units))))
+    provinces = user.province_ids()
+    if provinces:
+        conds.append(model.province_id.in_(provinces))
+    return stmt.where(or_(*conds)) if conds else stmt.where(false())
 
 
 def blocks_visible_to(user, stmt=None):

@@ -6,11 +6,10 @@ import dataclasses
 from io import BytesIO
 
 from flask import send_file
-from sqlalchemy import select
 
-from portal.access import can_view_block, can_view_province, only_unit_officer
+from portal.access import can_view_block, can_view_province, only_unit_officer, rows_visible_to
 from portal.catalogue import report_layouts_for
-from portal.models import Document, block_members
+from portal.models import Document
 
 
 def can_view_document(user, document: Document) -> bool:
@@ -22,12 +21,7 @@ def can_view_document(user, document: Document) -> bool:
 
 
 def documents_visible_to(user, stmt=None):
-    stmt = stmt if stmt is not None else select(Document)
-    if user.is_admin:
-        return stmt
-    provinces = user.province_ids()
-    mine = select(block_members.c.block_id).where(block_members.c.unit_id.in_(user.unit_ids() or {-1}))
-    return stmt.where(Document.province_id.in_(provinces or {-1}) | Document.block_id.in_(mine))
+    return rows_visible_to(user, Document, stmt)
 
 
 def pdf_response(pdf: bytes, file_name: str, *, inline: bool):

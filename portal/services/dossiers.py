@@ -33,6 +33,7 @@ from portal.access import (
     can_view_province,
     is_block_leader,
     only_unit_officer,
+    rows_visible_to,
 )
 from portal.audit import label_change
 from portal.catalogue import (
@@ -56,7 +57,6 @@ from portal.models import (
     Nomination,
     Province,
     Unit,
-    block_members,
 )
 from portal.models.awards import DossierState, RecordStatus
 from portal.models.base import utcnow
@@ -139,16 +139,7 @@ def can_review(user, d: Dossier) -> bool:
 
 
 def dossiers_visible_to(user, stmt=None):
-    stmt = stmt if stmt is not None else select(Dossier)
-    if user.is_admin:
-        return stmt
-    provinces = user.province_ids()
-    units = user.unit_ids() or {-1}
-    mine = select(block_members.c.block_id).where(block_members.c.unit_id.in_(units))
-    cond = Dossier.unit_id.in_(units) | Dossier.block_id.in_(mine)
-    if provinces:
-        cond = cond | Dossier.province_id.in_(provinces)
-    return stmt.where(cond)
+    return rows_visible_to(user, Dossier, stmt)
 
 
 def _require_manager(user, d: Dossier) -> None:

@@ -12,7 +12,13 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.access import can_manage_province, can_view_province, is_block_leader, only_unit_officer
+from portal.access import (
+    can_manage_province,
+    can_view_province,
+    is_block_leader,
+    only_unit_officer,
+    rows_visible_to,
+)
 from portal.audit import label_change
 from portal.catalogue import award_types_for
 from portal.extensions import db
@@ -52,18 +58,7 @@ def can_manage_nomination(user, n: Nomination) -> bool:
 
 
 def nominations_visible_to(user, stmt=None):
-    from portal.models import block_members
-
-    stmt = stmt if stmt is not None else select(Nomination)
-    if user.is_admin:
-        return stmt
-    provinces = user.province_ids()
-    units = user.unit_ids() or {-1}
-    mine = select(block_members.c.block_id).where(block_members.c.unit_id.in_(units))
-    cond = Nomination.unit_id.in_(units) | Nomination.block_id.in_(mine)
-    if provinces:
-        cond = cond | Nomination.province_id.in_(provinces)
-    return stmt.where(cond)
+    return rows_visible_to(user, Nomination, stmt)
 
 
 def _locked(n: Nomination) -> bool:
