@@ -44,7 +44,7 @@ def _pdf_text(client, world, headers, **query):
 def test_travinh_layout_replaces_the_national_one_only_there(world):
     set_enabled_plugins(world.travinh, ["province.travinh"])
     assert type(report_layouts_for(world.travinh)["award_summary"]).__name__ == "TraVinhAwardSummary"
-    assert type(report_layouts_for(world.laichau)["award_summary"]).__name__ == "AwardSummary"
+    assert type(report_layouts_for(world.laichau)["award_summary"]).__name__ == "LaiChauAnnualReport"
     assert {"giao_duc", "tuyen_quan"} <= set(award_categories_for(world.travinh))
     assert "tuyen_quan" not in award_categories_for(world.laichau)
 

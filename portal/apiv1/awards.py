@@ -322,7 +322,7 @@ def _statistics(province_id: int):
         start, end = period_from_args(request.args, p)
     except BadFilter as exc:
         raise _bad_filter(exc) from None
-    return p, stats_svc.compute(p, start, end)
+    return p, stats_svc.compute(p, start, end, bases=stats_svc.bases_for(stats_svc.summary_layout(p)))
 
 
 @api_route(

@@ -32,7 +32,7 @@ def _stats(province):
         start, end = period_from_args(request.args, province)
     except BadFilter as exc:
         return None, exc.message
-    return svc.compute(province, start, end), None
+    return svc.compute(province, start, end, bases=svc.bases_for(svc.summary_layout(province))), None
 
 
 @bp.route("/provinces/<int:province_id>/award-statistics")
@@ -41,7 +41,7 @@ def statistics(province_id: int):
     stats, problem = _stats(province)
     if stats is None:
         start, end = svc.calendar_year(default_year(province))
-        stats = svc.compute(province, start, end)
+        stats = svc.compute(province, start, end, bases=svc.bases_for(svc.summary_layout(province)))
     return render_template(
         "awards/statistics.html",
         province=province,
@@ -56,7 +56,7 @@ def statistics(province_id: int):
         attached_to=clean_attached_to(request.args.get("attached_to")),
         layout=svc.summary_layout(province),
         num=lambda n: format_int(n, zero="-"),
-        level_names={"state": _("Cấp Nhà nước"), "provincial": _("Cấp tỉnh")},
+        level_names={"state": _("Cấp Nhà nước"), "provincial": _("Cấp tỉnh"), "grassroots": _("Cấp cơ sở")},
         can_manage=can_manage_province(current_user, province.id),
         findings=award_record_findings(province, stats.year) if stats.year else [],
     ), (422 if problem else 200)

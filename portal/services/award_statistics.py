@@ -63,7 +63,19 @@ PROVINCIAL = LevelBasis(
     "2. Khen cấp tỉnh",
     _l("Các trường hợp tỉnh đã quyết định khen thưởng trong kỳ (tính theo ngày quyết định)."),
 )
+GRASSROOTS = LevelBasis(
+    "grassroots", "decision_date", frozenset({S.DECIDED}),
+    "3. Khen thưởng thuộc thẩm quyền của cơ quan, đơn vị",
+    _l("Các danh hiệu, hình thức khen thưởng cấp cơ sở đã quyết định trong kỳ (tính theo ngày quyết định)."),
+)
 DEFAULT_BASES = (STATE, PROVINCIAL)
+BASES = {b.level: b for b in (STATE, PROVINCIAL, GRASSROOTS)}
+
+
+def bases_for(layout) -> tuple[LevelBasis, ...]:
+    """The levels a summary layout prints: ``statistics_levels`` on the layout (e.g. Lai Châu's
+    report adds the grassroots level for its biểu số 3), else state and provincial."""
+    return tuple(BASES[level] for level in getattr(layout, "statistics_levels", ("state", "provincial")))
 
 # The report's headline ratios (RULES.md R4): state level over the orders and the Prime Minister's
 # certificate (not the national emulation soldier), provincial over the certificate of merit and

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from portal.api import BallotRules, hookimpl, plugin_setting
 
-from . import awards, calendar, criteria, dossiers, rules, settings
+from . import awards, calendar, criteria, dossiers, report, rules, settings
 from .settings import PLUGIN, SETTINGS  # noqa: F401  (SETTINGS is read by the core)
 
 TITLE = "Tỉnh Lai Châu"
@@ -18,6 +18,13 @@ TITLE = "Tỉnh Lai Châu"
 @hookimpl
 def register_award_types():
     return list(awards.AWARD_TYPES)
+
+
+@hookimpl
+def register_report_layouts():
+    """The annual report after the guidance's outline, in place of the national ``award_summary``
+    (``report``; seed:LC, RULES.md R7)."""
+    return list(report.LAYOUTS)
 
 
 @hookimpl
