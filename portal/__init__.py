@@ -24,7 +24,12 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import config as defaults
 
     app.config.update(defaults.DEFAULTS)
+    # PORTAL_SECRET_KEY sets Flask's SECRET_KEY (the prefix comes off), while the portal's own
+    # settings are named with their prefix (PORTAL_LOGIN_RATE_LIMIT), so they keep it.
     app.config.from_prefixed_env("PORTAL", loads=_loads)
+    for name, value in os.environ.items():
+        if name.startswith("PORTAL_"):
+            app.config[name] = _loads(value)
     if config:
         app.config.update(config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -34,8 +39,13 @@ def create_app(config: dict | None = None) -> Flask:
             app.instance_path
         )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # SQLite has no pool to ping and is shared across threads by the dev server.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+        # SQLite has no pool to ping and is shared across threads by the dev server. A writer
+        # waits this long (seconds) for another's lock before the request answers 503.
+        timeout = float(app.config.get("PORTAL_SQLITE_BUSY_TIMEOUT", 5))
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": timeout}}
+    # Statement parameters (a ballot paper's choices next to the unit that voted, hashes, codes)
+    # never reach a log, even with SQLALCHEMY_ECHO on or in a database error's message.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["PORTAL_RATELIMIT_STORAGE_URI"])
 
     _init_extensions(app)
@@ -75,4 +85,5 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    app.before_request(i18n.use_portal_form_messages)
     limiter.init_app(app)

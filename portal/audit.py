@@ -70,13 +70,20 @@ def _row(obj, action: str, before, after, actor, where) -> dict:
     }
 
 
-def _plain(value):
+def json_value(value):
+    """A column value as JSON can hold it (enums by value, dates ISO, decimals exact as text);
+    the audit log and province backups write values the same way."""
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
+    return value
+
+
+def _plain(value):
+    value = json_value(value)
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)

@@ -1,4 +1,4 @@
-"""``flask portal …`` commands: plugins, check, demo, create-admin, token."""
+"""``flask portal …`` commands: plugins, check, demo, create-admin, token, backup export|import."""
 
 from __future__ import annotations
 
@@ -116,6 +116,52 @@ def demo_command(reset):
     click.echo("Tài khoản mẫu (tên đăng nhập / mật khẩu / vai trò):")
     for username, password, label in logins:
         click.echo(f"  {username:<14} {password:<16} {label}")
+
+
+@portal_cli.group("backup")
+def backup_cli():
+    """Back up one province to a zip archive, or restore one (portal/services/backup.py)."""
+
+
+@backup_cli.command("export")
+@click.option("--province", "province_ref", required=True, help="Mã tỉnh (laichau) hoặc số hiệu.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
+def backup_export_command(province_ref, output, force):
+    """Write every row of one province (all years), its stored files and a manifest to OUTPUT."""
+    from portal.services.backup import BackupError, export_province
+
+    try:
+        manifest = export_province(province_ref, output, overwrite=force)
+    except BackupError as exc:
+        raise click.ClickException(exc.message) from None
+    rows = sum(manifest["row_counts"].values())
+    click.echo(f"Đã sao lưu tỉnh {manifest['province']['code']}: {rows} dòng, "
+               f"{len(manifest['files'])} thành phần, vào {output}.")
+    for ref in manifest["external_references"]:
+        click.echo(f"  Tham chiếu ra ngoài tỉnh: {ref['table']}.{ref['column']} → {ref['target']} {ref['key']}")
+    for missing in manifest["missing_files"]:
+        click.echo(f"  Thiếu tệp lưu trữ: {missing['table']} #{missing['id']}", err=True)
+
+
+@backup_cli.command("import")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+def backup_import_command(archive):
+    """Check ARCHIVE completely, then restore its province in one transaction (ids preserved)."""
+    from portal.services.backup import BackupError, import_archive
+
+    try:
+        report = import_archive(archive, actor="cli:backup import")
+    except BackupError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Đã phục hồi tỉnh {report.province['code']}: {sum(report.row_counts.values())} dòng, "
+               f"{report.files} tệp lưu trữ.")
+    for table, count in report.already_present.items():
+        click.echo(f"  Đã có sẵn, giống hệt, giữ nguyên: {count} dòng {table}")
+    for line in report.cleared:
+        click.echo(f"  Bỏ tham chiếu tới dòng không có trên cổng này: {line}")
+    for missing in report.missing_files:
+        click.echo(f"  Tệp đã thiếu từ khi sao lưu: {missing['table']} #{missing['id']}", err=True)
 
 
 def init_app(app: Flask) -> None:

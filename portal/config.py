@@ -32,8 +32,8 @@ DEFAULTS = {
     # Login throttling; Redis in production ("redis://127.0.0.1:6379/0").
     "PORTAL_RATELIMIT_STORAGE_URI": "memory://",
     "PORTAL_LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
-    # Spreadsheet imports.
-    "PORTAL_IMPORT_MAX_ROWS": 20000,
+    # SQLite: seconds a request waits for another writer's lock before answering 503.
+    "PORTAL_SQLITE_BUSY_TIMEOUT": 5,
     "PORTAL_PAGE_SIZE": 50,
 }
 

@@ -6,9 +6,12 @@ or JSON body that says nothing internal.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import errno
+
+from flask import Flask, current_app, g, jsonify, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.plugins import MissingPluginError
@@ -38,13 +41,38 @@ def messages() -> dict[int, str]:
         404: _("Không tìm thấy trang hoặc dữ liệu yêu cầu."),
         405: _("Phương thức không được hỗ trợ."),
         409: _("Dữ liệu đã bị thay đổi hoặc bị trùng."),
-        413: _("Tệp gửi lên quá lớn."),
+        413: _("Tệp gửi lên quá lớn; mỗi lần gửi tối đa %(limit)s MB.",
+               limit=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)),
         415: _("Định dạng dữ liệu không được hỗ trợ."),
         422: _("Dữ liệu chưa hợp lệ."),
         429: _("Thao tác quá nhiều lần. Vui lòng thử lại sau ít phút."),
         500: _("Đã xảy ra lỗi hệ thống. Vui lòng thử lại; nếu lỗi lặp lại, hãy báo quản trị viên."),
         503: _("Hệ thống tạm thời không sẵn sàng. Vui lòng thử lại sau."),
     }
+
+
+# How long a client should wait before trying again when the database does not answer.
+DATABASE_RETRY_AFTER = 60
+
+
+def database_unavailable_message() -> str:
+    return _("Hệ thống tạm thời không kết nối được cơ sở dữ liệu, vui lòng thử lại sau ít phút.")
+
+
+def storage_full_message() -> str:
+    return _("Máy chủ đã hết dung lượng lưu trữ nên chưa lưu được tệp. Hãy báo quản trị viên.")
+
+
+def is_storage_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """The database did not answer (refused, went away, locked past the wait), as opposed to a
+    statement it refused (a constraint: a bug, answered 500)."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
 
 
 class ApiError(Exception):
@@ -108,15 +136,61 @@ def init_app(app: Flask) -> None:
             return api_error_response(503, "plugin_missing", message)
         return render_template("error.html", status=503, message=message), 503
 
-    @app.errorhandler(OperationalError)
-    def _database_down(exc):
-        app.logger.error("database error: %s", exc.__class__.__name__)
+    @app.errorhandler(DBAPIError)
+    def _database_down(exc: DBAPIError):
+        """503 with Retry-After, and the request's transaction rolled back: nothing half written.
+
+        The answer itself must not need the database: the signed-in user (page or API token) may
+        be unloaded or expired by the rollback, so the page is rendered for an anonymous visitor
+        in the language that user had chosen, read from what is already in memory."""
+        if not is_database_unavailable(exc):
+            return _unexpected(exc)
+        app.logger.error(
+            "database unavailable: %s (%s)", exc.__class__.__name__, type(exc.orig).__name__
+        )
+        locale = _locale_without_database()
+        _rollback_quietly()
+        from portal.extensions import login_manager
+
+        g._login_user = login_manager.anonymous_user()
+        g.api_user = None
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+        with force_locale(locale):
+            message = database_unavailable_message()
+            if _wants_json():
+                body, status = api_error_response(503, "database_unavailable", message)
+                return body, status, headers
+            return render_template("error.html", status=503, message=message), 503, headers
+
+    @app.errorhandler(OSError)
+    def _storage_full(exc: OSError):
+        """A full disk or quota (an upload, an import waiting for confirmation, a spooled
+        request body) is 507 with a clear message; views remove what they had half written."""
+        if not is_storage_full(exc):
+            return _unexpected(exc)
+        app.logger.error("storage full: %s", exc.strerror)
+        _rollback_quietly()
+        if _wants_json():
+            return api_error_response(507, "insufficient_storage", storage_full_message())
+        return render_template("error.html", status=507, message=storage_full_message()), 507
+
+    def _locale_without_database() -> str:
+        languages = app.config["PORTAL_LANGUAGES"]
+        for user in (g.get("api_user"), g.get("_login_user")):
+            chosen = getattr(user, "__dict__", {}).get("locale")  # loaded already, or nothing
+            if chosen in languages:
+                return chosen
+        chosen = session.get("locale")
+        return chosen if chosen in languages else app.config["BABEL_DEFAULT_LOCALE"]
+
+    def _rollback_quietly() -> None:
         from portal.extensions import db
 
-        db.session.rollback()
-        if _wants_json():
-            return api_error_response(503)
-        return render_template("error.html", status=503, message=messages()[503]), 503
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; dropping the session is enough
+            app.logger.warning("rollback after a database error failed; session discarded")
+            db.session.remove()
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

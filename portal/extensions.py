@@ -37,10 +37,10 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """SQLite: enforce foreign keys and wait for a busy writer instead of failing at once."""
+    """SQLite: enforce foreign keys. A busy writer is waited for by sqlite3's ``timeout`` (5 s
+    unless ``PORTAL_SQLITE_BUSY_TIMEOUT`` says otherwise), not failed at once."""
     if not type(dbapi_connection).__module__.startswith("sqlite3"):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()

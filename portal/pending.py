@@ -27,11 +27,19 @@ def save(user_id: int, kind: str, filename: str, data: bytes) -> str:
     _sweep()
     token = secrets.token_urlsafe(16)
     base = _dir() / token
-    base.with_suffix(".bin").write_bytes(data)
-    base.with_suffix(".json").write_text(
-        json.dumps({"user_id": user_id, "kind": kind, "filename": filename})
-    )
+    meta = json.dumps({"user_id": user_id, "kind": kind, "filename": filename}).encode()
+    try:
+        _write(base.with_suffix(".bin"), data)
+        _write(base.with_suffix(".json"), meta)
+    except OSError:
+        # A full disk (answered 507 by ``portal.errors``): leave no half-written file behind.
+        discard(token)
+        raise
     return token
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
 
 
 def load(user_id: int, kind: str, token: str) -> tuple[str, bytes] | None:

@@ -84,7 +84,7 @@ def sort_key(value: str | None) -> str:
         letter, tone, upper = _split(grapheme)
         if letter in _LETTER_RANK:
             code = 20 + _LETTER_RANK[letter]
-        elif letter.isdigit():
+        elif letter.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
             code = 10 + int(letter)
         elif letter == " ":
             code = 1

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, ValidationError
 
 
 class IdConverter(IntegerConverter):
@@ -13,6 +14,15 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value):
+        # Werkzeug skips a rule whose converter refuses the value but still counts the methods
+        # of the rules it tried first, so a too-large id answered PUT with 405 where GET had
+        # 404. A number out of range names no row, whatever the method: 404 straight away.
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise NotFound() from None
 
 
 def register_blueprints(app: Flask) -> None:
@@ -37,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("portal.ballot_pages", fromlist=["bp"]).bp)  # secret ballots
     app.register_blueprint(__import__("portal.dossier_pages", fromlist=["bp"]).bp)  # nominations and dossiers
     app.register_blueprint(__import__("portal.award_pages", fromlist=["bp"]).bp)  # award records and statistics
+    app.register_blueprint(__import__("portal.job_pages", fromlist=["bp"]).bp)  # background jobs' progress pages
     # The API authenticates with Bearer tokens only (no cookies), so CSRF does not apply.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)

@@ -32,3 +32,20 @@ def test_database_url_from_environment(monkeypatch, tmp_path):
     assert database_url_from_env(str(tmp_path)) == f"sqlite:///{tmp_path}/portal.sqlite3"
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
     assert database_url_from_env(str(tmp_path)) == "postgresql+psycopg://u@h/db"
+
+
+def test_portal_settings_from_the_environment_keep_their_name(monkeypatch, tmp_path):
+    """The README tells operators to set PORTAL_RATELIMIT_STORAGE_URI; Flask's prefix stripping
+    used to turn it into RATELIMIT_STORAGE_URI's neighbour and leave the portal's own key at its
+    default, so production throttled logins per worker in memory."""
+    from portal import create_app
+
+    monkeypatch.setenv("PORTAL_LOGIN_RATE_LIMIT", "1000 per minute")
+    monkeypatch.setenv("PORTAL_RATELIMIT_STORAGE_URI", "memory://")
+    monkeypatch.setenv("PORTAL_PAGE_SIZE", "25")
+    monkeypatch.setenv("PORTAL_SESSION_COOKIE_NAME", "portal_session")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["PORTAL_LOGIN_RATE_LIMIT"] == "1000 per minute"
+    assert app.config["PORTAL_PAGE_SIZE"] == 25
+    # Flask's own settings still take the prefix off.
+    assert app.config["SESSION_COOKIE_NAME"] == "portal_session"

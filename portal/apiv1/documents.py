@@ -87,7 +87,7 @@ PDF = {"content": {"application/pdf": {"schema": {"type": "string", "format": "b
 @api_route(
     bp, "/documents", summary="Văn bản đã phát hành trong phạm vi của tôi", tag="documents",
     response=list_of("Document"),
-    query=(("province_id", {"type": "integer"}), ("page", {"type": "integer", "minimum": 1}), ("per_page", {"type": "integer", "minimum": 1, "maximum": 200})),
+    query=(("province_id", {"type": "integer"}), ("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}), ("per_page", {"type": "integer", "minimum": 1, "maximum": 200})),
     errors=(400, 401, 403), endpoint="documents_list",
 )
 def documents_list():

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import SelectMultipleField
 from wtforms.fields.core import UnboundField
 
+from portal import jobs, pending
 from portal.access import (
     blocks_visible_to,
     can_manage_province,
@@ -355,7 +356,7 @@ def commit_or_error(fn):
         raise service_error(exc) from None
 
 
-PAGING = (("page", {"type": "integer", "minimum": 1}), ("per_page", {"type": "integer", "minimum": 1, "maximum": 200}))
+PAGING = (("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}), ("per_page", {"type": "integer", "minimum": 1, "maximum": 200}))
 
 # -- document ----------------------------------------------------------------------------------
 
@@ -549,6 +550,10 @@ def unit_update(unit_id: int):
     summary="Nhập đơn vị từ tệp CSV/XLSX (tất cả hoặc không; dry_run=true để chỉ kiểm tra)", tag="units",
     body={"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}}},
     query=(("dry_run", {"type": "boolean"}),), response="ImportResult", errors=(401, 403, 404), endpoint="units_import",
+    extra={"responses": {"202": {
+        "description": "Tệp lớn (quá PORTAL_JOBS_IMPORT_THRESHOLD dòng): đang kiểm tra và ghi trong một công việc chạy nền; theo dõi ở Location.",
+        "content": {"application/json": {"schema": ref("JobAccepted")}},
+    }}},
 )
 def units_import(province_id: int):
     p = load(Province, province_id, lambda p: can_view_province(actor(), p.id))
@@ -557,7 +562,15 @@ def units_import(province_id: int):
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(422, "validation_error", _("Dữ liệu chưa hợp lệ."), {"file": [_("Hãy gửi tệp trong trường 'file'.")]})
-    plan, _preview = plan_unit_import(p, upload.read(), upload.filename or "units.csv")
+    data, filename = upload.read(), upload.filename or "units.csv"
+    dry_run = request.args.get("dry_run") in ("true", "1")
+    if not dry_run and (rows := jobs.rows_for_background(data, filename)):
+        # A large file: 202 with the job that checks and writes it (all or nothing).
+        from portal.apiv1.jobs import accepted
+
+        token = pending.save(actor().id, "units", filename, data)
+        return accepted(jobs.submit_units_import(actor(), p, token, rows))
+    plan, _preview = plan_unit_import(p, data, filename)
     result = {
         "applied": False,
         "creates": len(plan.creates),
@@ -566,7 +579,7 @@ def units_import(province_id: int):
     }
     if plan.errors:
         raise import_refused(plan.errors)
-    if request.args.get("dry_run") not in ("true", "1"):
+    if not dry_run:
         commit_or_error(lambda: apply_unit_import(p, plan))
         result["applied"] = True
     return jsonify(result)

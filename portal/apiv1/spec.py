@@ -187,12 +187,17 @@ def build_document(schemas: dict, version: str) -> dict:
                 else ({"content": {"application/json": {"schema": response}}} if response else {})
             ),
         }
-        for status in sorted(set(op.errors + ((422,) if body is not None else ()))):
+        # A query parameter's value can be refused (not a number, out of range), and a body
+        # that is not the JSON object the operation reads is: 400.
+        implied = ((422,) if body is not None else ()) + ((400,) if op.query or body is not None else ())
+        # Further success answers (a large import's 202 with its background job).
+        operation["responses"].update(op.extra.get("responses", {}))
+        for status in sorted(set(op.errors + implied)):
             if op.public and status in (401, 403):
                 continue
             operation["responses"][str(status)] = {"$ref": f"#/components/responses/E{status}"}
         paths.setdefault(path, {})[op.method.lower()] = operation
-    statuses = sorted({s for op in OPERATIONS for s in op.errors} | {422})
+    statuses = sorted({s for op in OPERATIONS for s in op.errors} | {400, 422})
     return {
         "openapi": "3.1.0",
         "info": {

@@ -199,8 +199,12 @@ def add_evidence(
         storage_key=key,
         uploaded_by_id=user.id,
     )
-    db.session.add(evidence)
-    db.session.flush()
+    try:
+        db.session.add(evidence)
+        db.session.flush()
+    except Exception:
+        target.unlink(missing_ok=True)  # the row failed (the database went away): no orphan file
+        raise
     return evidence
 
 
