@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from flask import abort, g, request
 from flask_login import current_user
-from sqlalchemy import false, or_, select
+from sqlalchemy import exists, false, inspect, or_, select
 
+from portal.extensions import db
 from portal.models import Block, Province, Role, Unit, User, block_members
 
 ANONYMOUS = "anonymous"
@@ -75,6 +76,7 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "main.set_language": PUBLIC,
     "main.health": PUBLIC,
     "bench.insert": PUBLIC,  # 404 unless PORTAL_BENCHMARK_FLOOR is set (portal/bench.py)
+    "bench.sheet": PUBLIC,  # 404 unless PORTAL_BENCHMARK_FLOOR is set (portal/bench.py)
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
@@ -116,6 +118,14 @@ ENDPOINT_RULES: dict[str, Rule] = {
     "documents.verify": PUBLIC,
     "documents.layouts": PROVINCE_READERS,
     "documents.layout_preview": PROVINCE_READERS,
+    "documents.print_all": PROVINCE_STAFF,  # every block's documents of a year, as a background job
+    # Background jobs (portal/job_pages, portal/apiv1/jobs.py): the owner and admins (job_for)
+    "jobs.view": SIGNED_IN,
+    "jobs.status": SIGNED_IN,
+    "jobs.download": SIGNED_IN,
+    "api.job_get": SIGNED_IN,
+    "api.job_download": SIGNED_IN,
+    "api.documents_print_all": PROVINCE_STAFF,
     # Scoring meeting and results (portal/meeting_pages; object scope: can_enter_agreed,
     # is_block_leader, can_view_block, can_manage_province in the views)
     "meeting.sheet": _rule(Role.UNIT_OFFICER),  # the leader's officers or the delegated secretary
@@ -213,6 +223,7 @@ ENDPOINT_RULES: dict[str, Rule] = {
     # JSON API
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
+    "api.me_dashboard": SIGNED_IN,  # each role's tasks, within that role's scope
     "api.tokens_list": SIGNED_IN,
     "api.tokens_create": SIGNED_IN,
     "api.tokens_revoke": SIGNED_IN,
@@ -364,7 +375,21 @@ def can_view_province(user, province_id: int | None) -> bool:
 def can_view_block(user, block: Block) -> bool:
     if can_view_province(user, block.province_id) and not only_unit_officer(user):
         return True
-    return bool(user.unit_ids() & {u.id for u in block.members})
+    return _holds_member(user.unit_ids(), block)
+
+
+def _holds_member(unit_ids: set[int], block: Block) -> bool:
+    """Whether one of ``unit_ids`` is a member of ``block``.
+
+    From the roll when it is already in memory; otherwise one EXISTS on ``block_members`` rather
+    than loading every member unit, so that the check (run on every agreed-score save and sheet
+    load) costs the same for a block of 10 or of 1,000 units (issue 9's benchmark)."""
+    if not unit_ids:
+        return False
+    if block.id is None or "members" not in inspect(block).unloaded:
+        return bool(unit_ids & {u.id for u in block.members})
+    found = exists().where(block_members.c.block_id == block.id, block_members.c.unit_id.in_(unit_ids))
+    return bool(db.session.scalar(select(found)))
 
 
 def is_block_leader(user, block: Block) -> bool:

@@ -9,6 +9,7 @@ from io import BytesIO
 from flask import jsonify, request, send_file
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.access import can_view_province, is_block_leader
 from portal.apiv1 import bp
@@ -25,6 +26,7 @@ from portal.services.scoring import (
     save_agreed_score,
     save_cross_score,
     scorable,
+    self_value,
 )
 from portal.services.scoring_rounds import state_label
 
@@ -64,7 +66,10 @@ SCHEMAS.update(
         "RankingRow": {
             "type": "object",
             "properties": {
-                "rank": {"type": "integer"},
+                "rank": {
+                    "type": ["integer", "null"],
+                    "description": "null khi đơn vị chưa có ô điểm thống nhất nào (chưa xếp hạng).",
+                },
                 "unit_id": {"type": "integer"},
                 "unit_name": {"type": "string"},
                 "self_total": DECIMAL,
@@ -146,7 +151,12 @@ FILE = {
 
 
 def _round(round_id: int) -> ScoringRound:
-    return load(ScoringRound, round_id, lambda r: svc.can_view_round(actor(), r))
+    """The round (404 unless the actor may see it), its block joined in the same query: every
+    endpoint here checks the block's membership or leader."""
+    round_ = db.session.get(ScoringRound, round_id, options=(joinedload(ScoringRound.block),))
+    if round_ is None or not svc.can_view_round(actor(), round_):
+        raise ApiError(404)
+    return round_
 
 
 def _version(data: dict) -> int | None:
@@ -282,19 +292,17 @@ def agreed_score_put(round_id: int, unit_id: int, criterion_id: int):
             _("Dữ liệu chưa hợp lệ."),
             {"reason": [_("Lý do phải là chuỗi ký tự.")]},
         )
-    cell = _service_call(
-        lambda: save_agreed_score(
-            user, round_, unit_id, criterion_id, svc.checked(value), reason=reason, version=version
+
+    def save() -> dict:
+        # The answer is built before the commit, from what the save read and wrote: after it the
+        # session is expired and reading the cell, the round or the self score would query again.
+        own = self_value(round_id, unit_id, criterion_id)
+        cell = save_agreed_score(
+            user, round_, unit_id, criterion_id, svc.checked(value), reason=reason, version=version, own=own
         )
-    )
-    own = db.session.scalar(
-        select(SelfScore.value).where(
-            SelfScore.round_id == round_.id,
-            SelfScore.unit_id == unit_id,
-            SelfScore.criterion_id == criterion_id,
-        )
-    )
-    return jsonify(agreed_json(unit_id, criterion_id, cell, own))
+        return agreed_json(unit_id, criterion_id, cell, own)
+
+    return jsonify(_service_call(save))
 
 
 @api_route(

@@ -14,6 +14,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, sen
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.access import can_manage_province, is_block_leader, require
 from portal.admin.common import province_or_404
@@ -37,7 +38,11 @@ MEETING_ACTIONS = ("start_meeting", "agree", "reopen_meeting", "submit")
 
 
 def _round_or_404(round_id: int) -> ScoringRound:
-    round_ = db.get_or_404(ScoringRound, round_id)
+    """The round, with its block (every page checks it) and its criteria table joined in the
+    same query rather than loaded one after the other."""
+    round_ = db.get_or_404(
+        ScoringRound, round_id, options=(joinedload(ScoringRound.block), joinedload(ScoringRound.table))
+    )
     require(svc.can_view_round(current_user, round_))
     return round_
 
@@ -48,13 +53,21 @@ def _editor_round(round_id: int) -> ScoringRound:
     return round_
 
 
-def _nav(round_: ScoringRound, active: str) -> dict:
-    """What the round's tabs need: which pages this user may open."""
+def _nav(round_: ScoringRound, active: str, members=None) -> dict:
+    """What the round's tabs need: which pages this user may open. ``members``: the round's
+    roll when the page has loaded it already."""
     user = current_user._get_current_object()
+    if not round_.cross_scoring:
+        cross = False
+    elif members is not None:
+        mine = user.unit_ids()
+        cross = any(m.unit_id in mine for m in members)
+    else:
+        cross = bool(svc.member_units_of(user, round_))
     return {
         "active": active,
         "editor": can_enter_agreed(user, round_),
-        "cross": bool(round_.cross_scoring and svc.member_units_of(user, round_)),
+        "cross": cross,
         "reader": svc.is_round_reader(user, round_),
     }
 
@@ -121,16 +134,16 @@ def _render_sheet(
         leaf_count=leaf_count,
         own_total=own_total,
         agreed_total=agreed_total,
-        progress=svc.progress(round_),
+        progress=svc.progress(round_, members),
         can_edit=round_.state == S.IN_MEETING,
         is_leader=leader,
         actions=[t for t in available(user, round_) if t.name in MEETING_ACTIONS],
-        candidates=svc.secretary_candidates(round_) if leader else [],
+        candidates=svc.secretary_candidates(round_, members) if leader else [],
         typed=typed or {},
         errors=errors or {},
         versions=versions or {},
         fmt=svc.fmt,
-        nav=_nav(round_, "sheet"),
+        nav=_nav(round_, "sheet", members),
     ), status
 
 
@@ -205,7 +218,7 @@ def sheet_save(round_id: int):
         flash(_("%(n)s ô điểm chưa lưu được; xem thông báo ở từng ô.", n=len(errors)), "danger")
         return _render_sheet(round_, unit_id, typed=typed, errors=errors, versions=versions)
     flash(
-        _("Đã lưu %(n)s ô điểm.", n=saved) if saved else _("Không có ô điểm nào thay đổi."),
+        _("Đã lưu %(n)s ô điểm.", n=saved) if saved else _("Các ô điểm đã được lưu trước đó; không có thay đổi mới."),
         "success" if saved else "info",
     )
     return redirect(url_for("meeting.sheet", round_id=round_.id, unit=unit_id) + "#grid")
@@ -481,7 +494,7 @@ def cross_save(round_id: int):
             versions=versions,
         )
     flash(
-        _("Đã lưu %(n)s ô điểm.", n=saved) if saved else _("Không có ô điểm nào thay đổi."),
+        _("Đã lưu %(n)s ô điểm.", n=saved) if saved else _("Các ô điểm đã được lưu trước đó; không có thay đổi mới."),
         "success" if saved else "info",
     )
     return redirect(url_for("meeting.cross", round_id=round_id, unit=target, **{"as": scorer.id}))

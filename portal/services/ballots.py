@@ -16,6 +16,7 @@ from fractions import Fraction
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from portal.access import is_block_leader
 from portal.audit import label_change
@@ -241,7 +242,15 @@ def cast(ballot_id: int, agree: list[int], disagree: list[int] | None = None, *,
     """Record one vote with a voting code or through the unit officer's login; returns the
     receipt. The caller commits; any refusal leaves nothing written."""
     disagree = list(disagree or [])
-    ballot = db.session.get(Ballot, ballot_id)
+    # One round trip for the ballot, its candidates (to check the choices) and the voter the code
+    # belongs to: with a hall of voters casting at once, each statement saved is queueing saved.
+    query = select(Ballot).where(Ballot.id == ballot_id).options(joinedload(Ballot.candidates))
+    if code:
+        query = query.add_columns(BallotVoter).outerjoin(
+            BallotVoter, (BallotVoter.ballot_id == Ballot.id) & (BallotVoter.code_hash == code_hash(code))
+        )
+    found = db.session.execute(query).unique().all()  # all(): first() would cut the joined candidates short
+    ballot = found[0][0] if found else None
     if ballot is None:
         raise ServiceError(_("Không có cuộc bỏ phiếu này."), "ballot_id", 404)
     if ballot.mode != BallotMode.ELECTRONIC:
@@ -249,9 +258,7 @@ def cast(ballot_id: int, agree: list[int], disagree: list[int] | None = None, *,
     if ballot.state != S.OPEN:
         raise ServiceError(_("Cuộc bỏ phiếu không mở (đã đóng hoặc chưa bắt đầu)."), "state", 409)
     if code:
-        voter = db.session.scalar(
-            select(BallotVoter).where(BallotVoter.ballot_id == ballot_id, BallotVoter.code_hash == code_hash(code))
-        )
+        voter = found[0][1]
         if voter is None:
             raise ServiceError(_("Mã bỏ phiếu không đúng hoặc đã được thay bằng mã khác."), "code", 403)
         channel = "code"

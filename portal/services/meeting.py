@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from portal.access import can_view_block, can_view_province, only_unit_officer
 from portal.catalogue import report_layouts_for
@@ -144,15 +144,21 @@ def set_attendance(user, round_: ScoringRound, present_ids) -> list[RoundMember]
     return members
 
 
-def secretary_candidates(round_: ScoringRound) -> list[User]:
+def secretary_candidates(round_: ScoringRound, members: list[RoundMember] | None = None) -> list[User]:
     """Active officers of the block's member units other than the leader unit's (who already
-    hold the leader's powers)."""
-    unit_ids = [m.unit_id for m in round_.members if m.unit_id != round_.block.leader_unit_id]
+    hold the leader's powers). ``members``: the round's roll when the caller has loaded it
+    (``load_members``), sparing a second query for it.
+
+    One query: the candidates' roles are not loaded with them (the pickers show names; a role
+    read later still loads on access), where ``User.roles``' eager loading would add another."""
+    roll = members if members is not None else round_.members
+    unit_ids = [m.unit_id for m in roll if m.unit_id != round_.block.leader_unit_id]
     if not unit_ids:
         return []
     return list(
         db.session.scalars(
             select(User)
+            .options(lazyload(User.roles))
             .join(RoleAssignment, RoleAssignment.user_id == User.id)
             .where(
                 RoleAssignment.role == Role.UNIT_OFFICER,
@@ -292,31 +298,29 @@ def unit_proposals(round_: ScoringRound, unit_id: int) -> dict[int, Decimal]:
     return out
 
 
-def progress(round_: ScoringRound) -> dict[int, tuple[int, int]]:
-    """unit id -> (agreed cells filled, cells that differ from the self score), one query."""
-    filled = dict(
-        db.session.execute(
-            select(AgreedScore.unit_id, func.count(AgreedScore.id))
-            .where(AgreedScore.round_id == round_.id, AgreedScore.value.is_not(None))
-            .group_by(AgreedScore.unit_id)
-        ).all()
-    )
-    differ = dict(
-        db.session.execute(
-            select(AgreedScore.unit_id, func.count(AgreedScore.id))
-            .join(
+def progress(round_: ScoringRound, members: list[RoundMember] | None = None) -> dict[int, tuple[int, int]]:
+    """unit id -> (agreed cells filled, cells that differ from the self score), one query.
+
+    ``members``: the round's roll when the caller has loaded it (``load_members``). Filled counts
+    the agreed cells with a value; a cell differs when both it and the self score have values
+    that are not equal (an SQL comparison with NULL is not true, so it counts neither)."""
+    differs = case((SelfScore.value != AgreedScore.value, 1), else_=0)
+    counts = {
+        uid: (filled, int(differ or 0))
+        for uid, filled, differ in db.session.execute(
+            select(AgreedScore.unit_id, func.count(AgreedScore.value), func.sum(differs))
+            .outerjoin(
                 SelfScore,
                 (SelfScore.round_id == AgreedScore.round_id)
                 & (SelfScore.unit_id == AgreedScore.unit_id)
                 & (SelfScore.criterion_id == AgreedScore.criterion_id),
             )
-            .where(AgreedScore.round_id == round_.id, SelfScore.value != AgreedScore.value)
+            .where(AgreedScore.round_id == round_.id)
             .group_by(AgreedScore.unit_id)
-        ).all()
-    )
-    return {
-        uid: (filled.get(uid, 0), differ.get(uid, 0)) for uid in {m.unit_id for m in round_.members}
+        )
     }
+    roll = members if members is not None else round_.members
+    return {uid: counts.get(uid, (0, 0)) for uid in {m.unit_id for m in roll}}
 
 
 def preload_units(round_: ScoringRound) -> None:
