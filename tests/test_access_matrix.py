@@ -85,6 +85,7 @@ def _path_values(world, spare_token_id, *, foreign=False):
             "code": "vi",
             "plugin_name": "province.laichau",  # not enabled for Trà Vinh: 404/403
             "filename": "portal.css",
+            "job_id": world.job_id,
         }
     return {
         "province_id": world.laichau.id,
@@ -116,6 +117,8 @@ def _path_values(world, spare_token_id, *, foreign=False):
         "code": "vi",
         "plugin_name": "province.laichau",
         "filename": "portal.css",
+        # The Lai Châu officer's finished print job: only its owner and the admin see it.
+        "job_id": world.job_id,
     }
 
 
@@ -192,6 +195,12 @@ def dossier_world(ballot_world):
             setattr(world, f"{prefix}dossier", d)
             setattr(world, f"{prefix}dossier_item", item)
         db.session.commit()
+    from portal.models import Job, JobState
+
+    job = Job(owner_id=world.officer.id, province_id=world.laichau.id, kind="documents_print", state=JobState.DONE, params={})
+    db.session.add(job)
+    db.session.commit()
+    world.job_id = job.id
     return world
 
 

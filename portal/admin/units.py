@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import pending, tabular
+from portal import jobs, pending, tabular
 from portal.access import can_manage_province
 from portal.admin import bp
 from portal.admin.common import (
@@ -155,6 +155,11 @@ def units_import(province_id: int):
             flash(_("Phiên nhập dữ liệu đã hết hạn. Hãy tải tệp lên lại."), "warning")
             return redirect(url_for("admin.units_import", province_id=province.id))
         filename, data = stored
+        if rows := jobs.rows_for_background(data, filename):
+            # Thousands of rows: a background job checks and writes them (still all or
+            # nothing) while its page shows the progress.
+            job = jobs.submit_units_import(current_user, province, token, rows)
+            return redirect(url_for("jobs.view", job_id=job.id))
         plan, _preview = plan_unit_import(province, data, filename)
         try:
             count = apply_unit_import(province, plan)

@@ -4,4 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from portal.apiv1 import awards, ballots, criteria, documents, dossiers, meeting, resources, scoring  # noqa: E402,F401
+from portal.apiv1 import (  # noqa: E402,F401
+    awards,
+    ballots,
+    criteria,
+    dashboard,
+    documents,
+    dossiers,
+    jobs,  # noqa: E402,F401  (background jobs: import and print-all progress)
+    meeting,
+    resources,
+    scoring,
+)

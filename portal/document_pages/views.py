@@ -88,3 +88,24 @@ def layout_preview(province_id: int, layout_code: str):
         abort(404)
     return pdf_response(render_pdf(layout, sample), f"Mẫu {layout.title}.pdf", inline=True)
 
+
+
+@bp.route("/provinces/<int:province_id>/documents/print-all", methods=["GET", "POST"])
+def print_all(province_id: int):
+    """Every block's document of one layout for a year, in one ZIP: a background job gathers
+    them while its page shows the progress (``portal.jobs``)."""
+    from flask import redirect, url_for
+
+    from portal import jobs
+    from portal.document_pages.forms import PrintAllForm
+
+    province = province_or_404(province_id, manage=True)
+    form = PrintAllForm().fill(province)
+    if form.validate_on_submit():
+        job = jobs.submit(
+            jobs.DOCUMENTS_PRINT, current_user, province_id=province.id,
+            params={"year": form.year.data, "layout_code": form.layout_code.data},
+        )
+        return redirect(url_for("jobs.view", job_id=job.id))
+    status = 422 if form.errors else 200
+    return render_template("documents/print_all.html", form=form, province=province), status

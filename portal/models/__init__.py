@@ -26,6 +26,7 @@ from portal.models.ballots import (
 )
 from portal.models.blocks import Block, block_members
 from portal.models.documents import Document, DocumentSeries
+from portal.models.job import Job, JobState
 from portal.models.provinces import Province, ProvincePlugin
 from portal.models.scoring import (
     AgreedScore,
@@ -79,6 +80,8 @@ __all__ = [
     "Block",
     "Document",
     "DocumentSeries",
+    "Job",
+    "JobState",
     "Province",
     "ProvincePlugin",
     "Role",

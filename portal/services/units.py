@@ -74,17 +74,22 @@ class UnitImportPlan:
         return not self.errors
 
 
-def apply_unit_import(province: Province, plan: UnitImportPlan) -> int:
-    """Write the plan in the caller's transaction; nothing is written if the plan has errors."""
+def apply_unit_import(province: Province, plan: UnitImportPlan, progress=None) -> int:
+    """Write the plan in the caller's transaction; nothing is written if the plan has errors.
+    ``progress(count)``, when given, hears after each row (a background job's progress bar)."""
     if not plan.ok:
         raise ServiceError(_("Tệp còn lỗi nên chưa ghi dữ liệu nào."))
     count = 0
     for values in plan.creates:
         save_unit(None, province, **values)
         count += 1
+        if progress is not None:
+            progress(count)
     for unit, values in plan.updates:
         save_unit(unit, province, successor_id=unit.successor_id, **values)
         count += 1
+        if progress is not None:
+            progress(count)
     return count
 
 
