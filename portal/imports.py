@@ -40,7 +40,7 @@ UNIT_COLUMNS = (
     ),
     tabular.Column(
         "staff_count",
-        (str(_l("Số biên chế, lao động")), "Biên chế", "Số lao động", "staff_count"),
+        (str(_l("Số biên chế, lao động")), "Số biên chế", "Biên chế", "Số lao động", "staff_count"),
         required=False,
         parse=tabular.integer(0, 1_000_000),
     ),

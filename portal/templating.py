@@ -72,16 +72,21 @@ def init_app(app: Flask) -> None:
     bootstrap.init_app(app)
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters["vnnumber"] = format_number
+    from portal.labels import audit_action_label, audit_object_label
+
+    app.jinja_env.filters["audit_action"] = audit_action_label
+    app.jinja_env.filters["audit_object"] = audit_object_label
 
     @app.context_processor
     def _globals():
         from flask_babel import get_locale
 
-        from portal.labels import role_label, unit_kind_label
+        from portal.labels import role_label, tally_roles, unit_kind_label
 
         return {
             "role_label": role_label,
             "unit_kind_label": unit_kind_label,
+            "tally_roles": tally_roles,
             "current_locale": str(get_locale() or "vi"),
             "languages": current_app.config["PORTAL_LANGUAGES"],
             "user": current_user,

@@ -3,7 +3,7 @@
 #
 #   scripts/i18n.sh            extract -> update (or create) en and vi -> compile
 #
-# 1. Extracts every _(), gettext(), _l(), lazy_gettext() message from portal/, plugins/, provinces/
+# 1. Extracts every _(), gettext(), pgettext(), _l(), lazy_gettext(), lazy_pgettext() message from portal/, plugins/, provinces/
 #    and portal/templates/ (map in babel.cfg) into portal/translations/messages.pot.
 # 2. Updates portal/translations/{en,vi}/LC_MESSAGES/messages.po. Message ids are the Vietnamese
 #    text, so the vi catalogue is filled automatically (msgstr = msgid). New or changed English
@@ -20,7 +20,7 @@ PYTHON=${PYTHON:-$(dirname "$PYBABEL")/python}
 DIR=portal/translations
 POT=$DIR/messages.pot
 
-"$PYBABEL" -q extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: \
+"$PYBABEL" -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --add-comments=TRANSLATORS: \
     --project=thidua-portal --version=0.1.0 -o "$POT" .
 
 for locale in vi en; do

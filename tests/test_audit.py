@@ -484,3 +484,12 @@ def test_token_last_used_is_saved_on_read_only_calls(client, world, api_headers)
     db.session.expire_all()
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == world.officer.id))
     assert token.last_used_at is not None
+
+
+def test_audit_log_page_reads_actions_in_the_readers_language(page, world):
+    """Actions and objects are stored as stable English names; the page shows words."""
+    page.post(f"/admin/units/{world.lc_units['SYT'].id}/deactivate")
+    settle()
+    body = page.get("/admin/audit").get_data(as_text=True)
+    assert "<td>Sửa</td>" in body and "Đơn vị #" in body
+    assert "<td>update</td>" not in body and "Unit #" not in body

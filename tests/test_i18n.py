@@ -8,6 +8,7 @@ translate the new entries in ``portal/translations/en/LC_MESSAGES/messages.po``,
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 import re
@@ -19,11 +20,13 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from babel.util import pathmatch
+from jinja2 import Environment, nodes
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "portal" / "translations"
 LOCALES = ("en", "vi")
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}  # pybabel -k _l -k lazy_gettext
+# pybabel -k _l -k lazy_gettext -k lazy_pgettext:1c,2 (scripts/i18n.sh)
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
 REFRESH = "run scripts/i18n.sh"
 
@@ -101,6 +104,9 @@ def test_extraction_finds_the_known_strings(extracted):
     messages, _errors = extracted
     assert ("Đăng nhập", None) in messages  # a template
     assert ("Tên đăng nhập", None) in messages  # a lazy_gettext form label
+    assert ("Đơn vị", "singular") in messages  # a lazy_pgettext form label
+    assert ("Trưởng ban", "tally committee") in messages  # a pgettext in Python
+    assert ("Mục này là bắt buộc.", None) in messages  # WTForms' own message, in the portal's words
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -112,7 +118,7 @@ def test_every_message_is_translated(extracted, locale):
         entry = catalog.get(msgid, context)
         where = ", ".join(locations[:3])
         if entry is None:
-            problems.append(f"  missing: {msgid!r} ({where})")
+            problems.append(f"  missing: {msgid!r}{f' [msgctxt {context!r}]' if context else ''} ({where})")
         elif locale == "en" and (entry.fuzzy or not all(_strings(entry))):
             problems.append(f"  {'fuzzy' if entry.fuzzy else 'empty'}: {msgid!r} ({where})")
         elif locale == "vi" and not set(_strings(entry)) <= set(_ids(entry)):
@@ -131,9 +137,16 @@ def test_compiled_catalogue_is_up_to_date(locale):
     buffer = io.BytesIO()
     write_mo(buffer, _read_po(locale))  # fuzzy entries left out, as `pybabel compile` does
     buffer.seek(0)
+    def entries(catalog):  # plural entries come back as lists: make them hashable
+        return {
+            (tuple(m.id) if isinstance(m.id, list) else m.id, m.context):
+            tuple(m.string) if isinstance(m.string, list) else m.string
+            for m in catalog if m.id
+        }
+
     with open(mo, "rb") as f:
-        on_disk = {(m.id, m.context): m.string for m in read_mo(f) if m.id}
-    expected = {(m.id, m.context): m.string for m in read_mo(buffer) if m.id}
+        on_disk = entries(read_mo(f))
+    expected = entries(read_mo(buffer))
     stale = sorted(
         str(key[0]) for key in expected.keys() | on_disk.keys() if expected.get(key) != on_disk.get(key)
     )
@@ -167,3 +180,212 @@ def test_login_page_follows_the_chosen_language(client):
 
     client.post("/language/vi")
     assert "Đăng nhập" in client.get("/auth/login").get_data(as_text=True)
+
+
+# -- strings that would escape the catalogue ------------------------------------------------------
+#
+# The catalogue test above sees only what is wrapped in a gettext call. These tests find text
+# shown to people that is not wrapped, and so would stay Vietnamese on an English page.
+
+VIETNAMESE = re.compile(r"[À-ỹĐđ]")
+GETTEXT_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "_l", "lazy_gettext", "lazy_pgettext"}
+# Names of languages are written in the language itself, so a reader finds theirs.
+AUTONYMS = {"Tiếng Việt"}
+
+
+def _untranslated_in_template(node, wrapped=False):
+    if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in GETTEXT_CALLS:
+        wrapped = True
+    if isinstance(node, nodes.TemplateData) and VIETNAMESE.search(node.data):
+        yield node.lineno, node.data.strip()
+    elif (
+        isinstance(node, nodes.Const) and isinstance(node.value, str) and not wrapped
+        and VIETNAMESE.search(node.value) and node.value not in AUTONYMS
+    ):
+        yield node.lineno, node.value
+    for child in node.iter_child_nodes():
+        yield from _untranslated_in_template(child, wrapped)
+
+
+def test_templates_show_no_unwrapped_text():
+    """Vietnamese in a template's HTML, or a Vietnamese string literal in an expression
+    (``{{ 'Trưởng ban' }}``), outside ``_()``/``pgettext()``."""
+    env = Environment(autoescape=True, extensions=["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols"])
+    problems = []
+    for path in sorted((ROOT / "portal" / "templates").rglob("*.html")):
+        tree = env.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        problems += [
+            f"  {path.relative_to(ROOT)}:{line}: {text[:80]!r}" for line, text in _untranslated_in_template(tree)
+        ]
+    assert not problems, "text outside _() in templates:\n" + "\n".join(problems)
+
+
+# Calls whose string arguments reach people: flash messages, API and service errors, form field
+# labels and descriptions, validators' messages, a refused value's reason.
+MESSAGE_CALLS = {"flash", "ApiError", "ServiceError", "BadFilter", "ValidationError", "StopValidation"}
+VALIDATORS = {
+    "DataRequired", "InputRequired", "Optional", "Length", "NumberRange", "Regexp", "Email", "EqualTo",
+    "AnyOf", "NoneOf", "FileRequired", "FileAllowed", "FileSize",
+}
+# Command-line output and the demo data may stay Vietnamese (operators, not the UI).
+PYTHON_EXEMPT = {"portal/cli.py", "portal/demo.py", "portal/bench.py"}
+
+
+def _call_name(node: ast.Call) -> str | None:
+    f = node.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+
+
+def _looks_like_words(node) -> bool:
+    """A literal (or f-string, or concatenation) holding words rather than a code like
+    ``"validation_error"``: Vietnamese letters, or letters with a space."""
+    if isinstance(node, ast.Call):
+        return False  # _("…") and friends, or any computed value
+    texts, todo = [], [node]
+    while todo:  # literals of the expression itself, not those inside calls (_("…") + detail)
+        current = todo.pop()
+        if isinstance(current, ast.Constant) and isinstance(current.value, str):
+            texts.append(current.value)
+        elif not isinstance(current, ast.Call):
+            todo.extend(ast.iter_child_nodes(current))
+    return any(VIETNAMESE.search(t) or re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", t) for t in texts)
+
+
+def _unwrapped_messages(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _call_name(node)
+        if name in GETTEXT_CALLS:
+            continue
+        suspects = []
+        if name in MESSAGE_CALLS:
+            suspects = list(node.args) + [k.value for k in node.keywords if k.arg in ("message", "description")]
+        elif name and name.endswith("Field"):
+            suspects = node.args[:1] + [k.value for k in node.keywords if k.arg in ("label", "description")]
+        elif name in VALIDATORS:
+            suspects = [a for a in node.args if isinstance(a, ast.Constant | ast.JoinedStr)]
+            suspects += [k.value for k in node.keywords if k.arg == "message"]
+        for arg in suspects:
+            if isinstance(arg, ast.Constant | ast.JoinedStr | ast.BinOp) and _looks_like_words(arg):
+                yield node.lineno, name, ast.unparse(arg)[:80]
+
+
+def test_python_messages_are_wrapped():
+    """Flash messages, API/service errors, form labels and validators' messages go through the
+    catalogue. (Regexp patterns and machine codes are not words and pass.)"""
+    problems, files = [], 0
+    for top in ("portal", "plugins", "provinces"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel in PYTHON_EXEMPT:
+                continue
+            files += 1
+            problems += [f"  {rel}:{line}: {name}({text})" for line, name, text in _unwrapped_messages(path)]
+    assert files > 50
+    assert not problems, "messages shown to people without _()/_l():\n" + "\n".join(problems)
+
+
+def test_the_python_check_sees_an_unwrapped_message(tmp_path):
+    """Guards the check above: it must notice the usual slips."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        'flash("Đã lưu.", "success")\n'
+        'raise ApiError(422, "validation_error", f"Sai {x} rồi")\n'
+        'name = StringField("Họ và tên", validators=[DataRequired(message="Cần nhập.")])\n'
+        'ok = StringField(_l("Họ và tên"), validators=[Regexp(r"^[a-z]+$")])\n',
+        encoding="utf-8",
+    )
+    found = [(name, text) for _line, name, text in _unwrapped_messages(sample)]
+    assert [name for name, _text in found] == ["flash", "ApiError", "StringField", "DataRequired"], found
+
+
+JS_TEXT_SINKS = re.compile(
+    r"(?:textContent|innerText|innerHTML|title|placeholder|ariaLabel)\s*\+?=\s*(['\"])(?P<text>[^'\"]*[A-Za-zÀ-ỹ][^'\"]*)\1"
+    r"|(?:alert|confirm|prompt)\(\s*(['\"])(?P<text2>[^'\"]+)\3"
+    r"|setAttribute\(\s*['\"](?:aria-label|title|placeholder)['\"]\s*,\s*(['\"])(?P<text3>[^'\"]+)\5"
+)
+
+
+def test_javascript_takes_its_words_from_the_page():
+    """Our scripts show no words of their own: text comes from ``data-msg-*`` attributes (or the
+    server's JSON), which templates render with ``_()``, so it follows the page's language."""
+    problems = []
+    scripts = sorted((ROOT / "portal" / "static").glob("*.js"))
+    assert scripts
+    for path in scripts:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("//", 1)[0] if not line.lstrip().startswith("//") else ""
+            if VIETNAMESE.search(code):
+                problems.append(f"  {path.name}:{number}: Vietnamese text: {line.strip()[:100]}")
+            for match in JS_TEXT_SINKS.finditer(code):
+                problems.append(f"  {path.name}:{number}: hard-coded text: {match.group(0)[:100]}")
+    assert not problems, "words in JavaScript (use a data-msg-* attribute with _()):\n" + "\n".join(problems)
+
+
+# -- the reader's language ---------------------------------------------------------------------
+
+
+def test_api_errors_follow_accept_language(client):
+    """The API answers in the language the client asks for; codes stay the same."""
+    vi = client.get("/api/v1/me", headers={"Accept": "application/json"}).get_json()["error"]
+    en = client.get(
+        "/api/v1/me", headers={"Accept": "application/json", "Accept-Language": "en-GB,en;q=0.8"}
+    ).get_json()["error"]
+    assert vi["code"] == en["code"] == "unauthorized"
+    assert vi["message"] == "Cần đăng nhập để tiếp tục."
+    assert en["message"] != vi["message"] and not VIETNAMESE.search(en["message"])
+    asked_vi = client.get("/api/v1/me", headers={"Accept-Language": "vi, en;q=0.5"}).get_json()["error"]
+    assert asked_vi["message"] == vi["message"]
+
+
+def test_the_language_follows_the_user_across_logins(app, world):
+    from portal.extensions import db
+    from tests.conftest import login
+
+    client = app.test_client()
+    assert login(client, world.member).status_code == 302
+    assert client.post("/language/en").status_code == 302
+    db.session.refresh(world.member)
+    assert world.member.locale == "en"
+    client.post("/auth/logout")
+
+    elsewhere = app.test_client()  # another browser: nothing in its session
+    assert login(elsewhere, world.member).status_code == 302
+    assert '<html lang="en">' in elsewhere.get("/dashboard").get_data(as_text=True)
+    elsewhere.post("/auth/logout")
+    assert '<html lang="en">' in elsewhere.get("/auth/login").get_data(as_text=True)  # kept after logout
+
+
+def test_a_choice_on_the_login_page_becomes_the_users(app, world):
+    """Chosen before signing in: the latest choice wins and is remembered for next time."""
+    from portal.extensions import db
+    from tests.conftest import login
+
+    client = app.test_client()
+    assert client.post("/language/en").status_code == 302
+    assert login(client, world.observer).status_code == 302
+    db.session.refresh(world.observer)
+    assert world.observer.locale == "en"
+
+    # Someone else signing in on this browser afterwards keeps their own language.
+    client.post("/auth/logout")
+    assert login(client, world.member).status_code == 302
+    db.session.refresh(world.member)
+    assert world.member.locale == "vi"
+    assert '<html lang="vi">' in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_public_voter_page_has_the_language_switch(client, world):
+    from portal.extensions import db
+    from portal.services import ballots
+
+    ballot = ballots.create_ballot(
+        world.leader, world.block, award_code="co_thi_dua_tinh", candidate_unit_ids=[world.lc_units["SNV"].id]
+    )
+    db.session.commit()
+    page = client.get(f"/vote/{ballot.id}").get_data(as_text=True)
+    assert 'action="/language/en"' in page and 'action="/language/vi"' in page
+    client.post("/language/en", headers={"Referer": f"http://localhost/vote/{ballot.id}"})
+    assert '<html lang="en">' in client.get(f"/vote/{ballot.id}").get_data(as_text=True)

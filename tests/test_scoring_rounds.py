@@ -119,7 +119,7 @@ def test_laichau_refuses_a_meeting_on_the_conference_day_and_travinh_accepts_a_s
     html = page.get_data(as_text=True)
     # The plugin's message sits right under the meeting date, and the typed dates are kept.
     field = re.search(
-        r'id="meeting_date"[^>]*>.*?<div class="invalid-feedback d-block">([^<]*)', html, re.S
+        r'id="meeting_date"[^>]*>.*?<div class="invalid-feedback d-block"[^>]*>([^<]*)', html, re.S
     )
     assert field and "chậm nhất 01 ngày làm việc" in field.group(1)
     assert 'value="2024-01-08"' in html

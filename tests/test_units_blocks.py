@@ -172,3 +172,14 @@ def test_pager_links_keep_the_path_parameters(app):
         request.view_args = {"province_id": 7}
         args = Page([], total=120, page=1, per_page=50).url_args(2)
         assert url_for("admin.unit_new", **args) == "/admin/provinces/7/units/new?q=so&page=2"
+
+
+def test_import_reads_the_staff_column_the_page_names(app, world):
+    """The import page says "Số biên chế"; that header used to be ignored silently."""
+    from portal.imports import plan_unit_import
+
+    data = "Mã đơn vị,Tên đơn vị,Loại đơn vị,Số biên chế\nBCHQS,Bộ Chỉ huy Quân sự tỉnh,LLVT,420\n"
+    with app.test_request_context():
+        plan, preview = plan_unit_import(world.laichau, data.encode(), "don-vi.csv")
+    assert not plan.errors and preview.ignored_columns == ()
+    assert plan.creates[0]["staff_count"] == 420

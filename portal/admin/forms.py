@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.choices import options
+from portal.fields import VNDateField
 from portal.labels import ROLE_LABELS, UNIT_KIND_LABELS
 
 # WTForms' Email() needs the optional email_validator package (not a dependency): without it every
@@ -34,7 +35,7 @@ class ProvinceForm(FlaskForm):
     code = StringField(_l("Mã tỉnh"), validators=[DataRequired(), Length(max=40), CODE])
     name = StringField(_l("Tên tỉnh"), validators=[DataRequired(), Length(max=200)])
     successor_id = SelectField(_l("Hợp nhất vào tỉnh"), coerce=_optional_int, validators=[Optional()])
-    merged_on = DateField(_l("Ngày hợp nhất"), validators=[Optional()])
+    merged_on = VNDateField(_l("Ngày hợp nhất"), validators=[Optional()])
     is_active = BooleanField(_l("Đang hoạt động"), default=True)
 
 
@@ -93,5 +94,5 @@ class RoleForm(FlaskForm):
     role = SelectField(
         _l("Vai trò"), choices=options((r.value, label) for r, label in ROLE_LABELS.items()), validators=[DataRequired()]
     )
-    province_id = SelectField(_l("Tỉnh"), coerce=_optional_int, validators=[Optional()])
-    unit_id = SelectField(_l("Đơn vị"), coerce=_optional_int, validators=[Optional()])
+    province_id = SelectField(lazy_pgettext("singular", "Tỉnh"), coerce=_optional_int, validators=[Optional()])
+    unit_id = SelectField(lazy_pgettext("singular", "Đơn vị"), coerce=_optional_int, validators=[Optional()])

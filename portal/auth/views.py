@@ -47,9 +47,12 @@ def login():
         if user is not None and ok and user.is_active:
             next_url = _safe_next(request.args.get("next"))
             locale = session.get("locale")
+            chosen_here = session.get("locale_chosen")
             session.clear()  # a fresh session for the signed-in user (no session fixation)
-            if locale:
-                session["locale"] = locale
+            if chosen_here and locale in current_app.config["PORTAL_LANGUAGES"]:
+                user.locale = locale  # picked on the login page just now: the latest choice wins
+            # The session follows the user's language, so the login page after logout keeps it.
+            session["locale"] = user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
             user.last_login_at = utcnow()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.admin.forms import ImportForm, _optional_int
 from portal.choices import options
+from portal.fields import VNDateField
 from portal.services.award_records import GROUP_LABELS, RECIPIENT_LABELS, STATUS_LABELS
 
 
@@ -25,7 +27,7 @@ class RecordForm(FlaskForm):
         _l("Đối tượng"), choices=options((k, v) for k, v in RECIPIENT_LABELS.items()), validators=[DataRequired()]
     )
     recipient_name = StringField(_l("Họ tên / Tên tập thể"), validators=[DataRequired(), Length(max=300)])
-    unit_id = SelectField(_l("Đơn vị"), coerce=_optional_int, validators=[Optional()])
+    unit_id = SelectField(lazy_pgettext("singular", "Đơn vị"), coerce=_optional_int, validators=[Optional()])
     person_group = SelectField(
         _l("Lãnh đạo / Người lao động"),
         choices=options([("", _l("— (tập thể)"))] + [(k.value, v) for k, v in GROUP_LABELS.items()]),
@@ -39,9 +41,9 @@ class RecordForm(FlaskForm):
     )
     returned_reason = TextAreaField(_l("Lý do trả lại"), validators=[Optional(), Length(max=2000)])
     decision_number = StringField(_l("Số quyết định"), validators=[Optional(), Length(max=60)])
-    decision_date = DateField(_l("Ngày quyết định"), validators=[Optional()])
+    decision_date = VNDateField(_l("Ngày quyết định"), validators=[Optional()])
     decided_by = StringField(_l("Người ký"), validators=[Optional(), Length(max=200)])
-    submitted_on = DateField(_l("Ngày trình"), validators=[Optional()])
+    submitted_on = VNDateField(_l("Ngày trình"), validators=[Optional()])
     year = IntegerField(
         _l("Năm"), validators=[Optional(), NumberRange(min=2000, max=2100)],
         description=_l("Bỏ trống: lấy năm của ngày quyết định, hoặc ngày trình."),

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.choices import options
+from portal.fields import VNDateTimeField
 
 
 class ActionForm(FlaskForm):
@@ -88,8 +88,8 @@ class ReceiptForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    started_at = DateTimeLocalField(_l("Bắt đầu"), validators=[DataRequired()])
-    ended_at = DateTimeLocalField(_l("Kết thúc"), validators=[DataRequired()])
+    started_at = VNDateTimeField(_l("Bắt đầu"), validators=[DataRequired()])
+    ended_at = VNDateTimeField(_l("Kết thúc"), validators=[DataRequired()])
     venue = StringField(_l("Địa điểm"), validators=[DataRequired(), Length(max=300)])
     chair = StringField(
         _l("Chủ trì (Họ tên - chức vụ, đơn vị)"), validators=[DataRequired(), Length(max=300)]

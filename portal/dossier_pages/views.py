@@ -172,7 +172,11 @@ def create():
 
 @bp.route("/dossiers/<int:dossier_id>")
 def view(dossier_id: int):
-    d = _dossier_or_404(dossier_id)
+    return _dossier_page(_dossier_or_404(dossier_id))
+
+
+def _dossier_page(d: Dossier, decide_form: DecideForm | None = None):
+    """The dossier page; ``decide_form`` is a refused decision, shown again with what was typed."""
     user = _user()
     entries = svc.checklist(d)
     rows = svc.findings(d)
@@ -222,7 +226,7 @@ def view(dossier_id: int):
                 )
             )
         },
-        decide_form=DecideForm(),
+        decide_form=decide_form or DecideForm(),
         has_minutes=d.block_id is not None
         and db.session.scalar(
             select(Document.id)
@@ -393,10 +397,8 @@ def decide(dossier_id: int):
     d = _dossier_or_404(dossier_id)
     form = DecideForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for e in errors:
-                flash(e, "danger")
-        return _back(d, "review")
+        # Said next to each field, with what was typed kept (not a flash after a redirect).
+        return _dossier_page(d, decide_form=form), 422
     return _run(
         d,
         lambda: svc.decide(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
 from portal.access import provinces_visible_to
 from portal.extensions import db
 from portal.main import bp
-from portal.models import Block, Province, Role, Unit, User, block_members
+from portal.models import Block, block_members
+from portal.services import dashboard as dash
 
 
 @bp.route("/")
@@ -21,9 +22,10 @@ def index():
 
 @bp.route("/health")
 def health():
-    """For the load balancer: 200 when the database answers, 503 otherwise."""
+    """For the load balancer: 200 when the database answers, 503 otherwise. A real table is
+    read: SQLite answers ``SELECT 1`` even while another process holds its lock."""
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.execute(select(Block.id).limit(1))
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         db.session.rollback()
         return jsonify(status="unavailable"), 503
@@ -32,11 +34,15 @@ def health():
 
 @bp.route("/language/<code>", methods=["POST"])
 def set_language(code: str):
+    """Remember the language: on the user (every later login) or, before signing in, in the session
+    (marked so that signing in next stores it on the user: the latest choice wins)."""
     if code in current_app.config["PORTAL_LANGUAGES"]:
         session["locale"] = code
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
+        else:
+            session["locale_chosen"] = True
     target = request.referrer or url_for("main.index")
     if not target.startswith(request.host_url):
         target = url_for("main.index")
@@ -54,49 +60,53 @@ def member_blocks(user):
     ).all()
 
 
+class PagedList:
+    """A dashboard list (``portal.services.dashboard.Listing``) as the ``pager`` macro reads it:
+    each list pages with its own query parameter (``<prefix>page``), keeping the others."""
+
+    def __init__(self, listing, prefix: str):
+        self.listing, self.prefix = listing, prefix
+        self.items, self.total = listing.items, listing.total
+        self.page, self.pages = listing.page, listing.pages
+
+    def url_args(self, page: int) -> dict:
+        # url_for's own options (_external, _scheme, _anchor) never come from the query string.
+        kept = {k: v for k, v in request.args.to_dict().items() if not k.startswith("_")}
+        return {**kept, f"{self.prefix}page": page}
+
+
+def _int_arg(name: str, low: int, high: int) -> int | None:
+    """A whole number within bounds from the query string; anything else is ignored."""
+    try:
+        value = int(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def list_query(prefix: str) -> dash.ListQuery:
+    """Search, sort and page of one dashboard list from ``?<prefix>q=&<prefix>sort=&<prefix>page=``."""
+    return dash.ListQuery(
+        q=request.args.get(f"{prefix}q", "")[:100],
+        sort=request.args.get(f"{prefix}sort", "")[:20],
+        page=_int_arg(f"{prefix}page", 1, 1_000_000) or 1,
+        per_page=10,
+    )
+
+
 @bp.route("/dashboard")
 def dashboard():
+    """Each role's next tasks (portal.services.dashboard), with lists searchable and paged."""
     user = current_user._get_current_object()
-    provinces = db.session.scalars(provinces_visible_to(user)).all()
-    ids = [p.id for p in provinces] or [-1]
-    units = dict(
-        db.session.execute(
-            select(Unit.province_id, func.count())
-            .where(Unit.province_id.in_(ids), Unit.is_active)
-            .group_by(Unit.province_id)
-        ).all()
+    board = dash.for_user(
+        user, year=_int_arg("year", 1900, 2200),
+        members=list_query("m"), blocks=list_query("b"), users=list_query("u"),
     )
-    blocks = {
-        pid: (count, year)
-        for pid, count, year in db.session.execute(
-            select(Block.province_id, func.count(), func.max(Block.year))
-            .where(Block.province_id.in_(ids))
-            .group_by(Block.province_id)
-        )
-    }
-    stats = {
-        p.id: {
-            "units": units.get(p.id, 0),
-            "blocks": blocks.get(p.id, (0, None))[0],
-            "latest_year": blocks.get(p.id, (0, None))[1],
-        }
-        for p in provinces
-    }
-    unit_roles = [r for r in user.roles if r.role == Role.UNIT_OFFICER]
-    my_blocks = member_blocks(user)
-    admin_info = None
+    provinces = []
     if user.is_admin:
-        admin_info = {
-            "users": db.session.scalar(select(func.count()).select_from(User)),
-            "provinces": db.session.scalar(select(func.count()).select_from(Province)),
-        }
+        provinces = db.session.scalars(provinces_visible_to(user)).all()
     return render_template(
-        "main/dashboard.html",
-        provinces=provinces,
-        stats=stats,
-        unit_roles=unit_roles,
-        my_blocks=my_blocks,
-        admin_info=admin_info,
+        "main/dashboard.html", board=board, provinces=provinces, paged=PagedList
     )
 
 

@@ -4,39 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import TextInput
 
 from portal.admin.forms import _optional_int
 from portal.choices import options
+from portal.fields import VNDateField
 from portal.services.scoring_rounds import TRANSITIONS
-
-# Dates are typed and shown as dd/mm/yyyy whatever the browser's language (a type="date" input
-# follows the browser and shows 01/12/2024 for 12 January to an English browser); the API and
-# older links may send ISO dates.
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
-DATE_INPUT = {
-    "placeholder": "dd/mm/yyyy",
-    "inputmode": "numeric",
-    "autocomplete": "off",
-    "maxlength": 10,
-}
-
-
-class VnDateField(DateField):
-    """A dd/mm/yyyy text field whose complaint is in Vietnamese and shows the expected form."""
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(
-                _l("Ngày không hợp lệ; hãy viết ngày/tháng/năm, ví dụ 05/01/2024.")
-            ) from None
 
 
 class RoundForm(FlaskForm):
@@ -45,14 +19,12 @@ class RoundForm(FlaskForm):
         coerce=_optional_int,
         validators=[DataRequired(_l("Hãy chọn bảng tiêu chí."))],
     )
-    meeting_date = VnDateField(
+    meeting_date = VNDateField(
         _l("Ngày hội nghị chấm điểm"),
-        format=DATE_FORMATS,
         validators=[InputRequired(_l("Cần ngày hội nghị chấm điểm (ngày/tháng/năm)."))],
     )
-    conference_date = VnDateField(
+    conference_date = VNDateField(
         _l("Ngày hội nghị tổng kết khối"),
-        format=DATE_FORMATS,
         validators=[InputRequired(_l("Cần ngày hội nghị tổng kết khối (ngày/tháng/năm)."))],
     )
     cross_scoring = BooleanField(_l("Các đơn vị chấm chéo cho nhau trước hội nghị"))

@@ -45,6 +45,7 @@ from portal.catalogue import (
     requirements_for,
 )
 from portal.extensions import db
+from portal.fields import parse_vn_datetime
 from portal.models import (
     Acknowledgement,
     AwardRecord,
@@ -730,13 +731,18 @@ def _parse_minutes(options: dict) -> dict | None:
     out.setdefault("attendees", "")
     for k in ("started_at", "ended_at"):
         value = out[k]
-        if isinstance(value, str):
+        if isinstance(value, str):  # dd/mm/yyyy hh:mm as people type it, or ISO (the API)
             try:
-                value = dt.datetime.fromisoformat(value.strip())
+                value = parse_vn_datetime(value)
             except ValueError:
-                raise ServiceError(_("Thời gian không hợp lệ (YYYY-MM-DDTHH:MM)."), k) from None
+                try:
+                    value = dt.datetime.fromisoformat(value.strip())
+                except ValueError:
+                    value = None
         if not isinstance(value, dt.datetime):
-            raise ServiceError(_("Thời gian không hợp lệ (YYYY-MM-DDTHH:MM)."), k)
+            raise ServiceError(
+                _("Thời gian không hợp lệ; hãy viết ngày/tháng/năm giờ:phút, ví dụ 08/01/2024 08:00."), k
+            )
         out[k] = value.replace(tzinfo=None)
     if out["ended_at"] <= out["started_at"]:
         raise ServiceError(_("Giờ kết thúc phải sau giờ bắt đầu."), "ended_at")
@@ -872,10 +878,14 @@ def upload(
         uploaded_by_id=user.id,
         created_at=utcnow(),
     )
-    db.session.add(item)
-    who = f" ({entry.nomination.nominee_name})" if entry.nomination else ""
-    _event(d, user, "uploaded", f"{entry.requirement.title}{who}: {item.file_name}")
-    db.session.flush()
+    try:
+        db.session.add(item)
+        who = f" ({entry.nomination.nominee_name})" if entry.nomination else ""
+        _event(d, user, "uploaded", f"{entry.requirement.title}{who}: {item.file_name}")
+        db.session.flush()
+    except Exception:
+        target.unlink(missing_ok=True)  # the row failed (the database went away): no orphan file
+        raise
     return item
 
 

@@ -40,7 +40,7 @@
       });
     }
     if (stamp) {
-      stamp.textContent = new Date().toLocaleTimeString("vi-VN");
+      stamp.textContent = new Date().toLocaleTimeString(document.documentElement.lang || "vi");
     }
   }
 

@@ -55,7 +55,7 @@
     });
     body.replaceChildren(rows);
     if (status) {
-      status.textContent = table.getAttribute("data-msg-updated") + " " + new Date().toLocaleTimeString("vi-VN");
+      status.textContent = table.getAttribute("data-msg-updated") + " " + new Date().toLocaleTimeString(document.documentElement.lang || "vi");
     }
   }
   function poll() {

@@ -71,6 +71,31 @@
     }
   }
 
+  // "Đã chấm 3/5 …" at the top follows the saves (it used to stay at the count the page loaded
+  // with): count the scored criteria whose saved value is not empty.
+  function countFilled() {
+    var line = document.querySelector(".self-progress");
+    if (!line) {
+      return;
+    }
+    var filled = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("input.score-input[data-scored]"), function (input) {
+      var saved = field("orig", input.id.replace("value-", ""));
+      if (saved && saved.value.trim() !== "") {
+        filled += 1;
+      }
+    });
+    Array.prototype.forEach.call(line.childNodes, function (node) {
+      if (node.nodeType === 3) {
+        node.textContent = node.textContent.replace(/\d+\/(\d+)/, filled + "/$1");
+      }
+    });
+    var bar = line.querySelector("progress");
+    if (bar) {
+      bar.value = filled;
+    }
+  }
+
   function save(id) {
     var value = field("value", id);
     var note = field("note", id);
@@ -102,6 +127,7 @@
         field("orig", id).value = res.data.value;
         field("orignote", id).value = res.data.note;
         show(id, res.data.message, "ok");
+        countFilled();
       } else if (res.data && res.data.error) {
         var box = show(id, res.data.error.message, res.status === 409 ? "conflict" : "error");
         if (res.data.current) {
