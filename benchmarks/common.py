@@ -55,7 +55,7 @@ def database(kind: str):
 def env_for(url: str, instance: str) -> dict:
     env = dict(os.environ)
     env.pop("SECRET_KEY", None)  # generated in the instance folder, as in production
-    env.update(DATABASE_URL=url, PORTAL_INSTANCE_PATH=instance, PORTAL_BENCHMARK_FLOOR="true",
+    env.update(DATABASE_URL=url, PORTAL_INSTANCE_PATH=instance, PORTAL_BENCHMARK_FLOOR=FLOOR_KEY,
                PORTAL_LOGIN_RATE_LIMIT="100000 per minute")
     return env
 
@@ -73,25 +73,30 @@ def gunicorn(env: dict, workers: int = 2, threads: int | None = None):
     env = dict(env, WEB_CONCURRENCY=str(workers), PORTAL_BIND=f"127.0.0.1:{port}")
     if threads is not None:
         env["PORTAL_GUNICORN_THREADS"] = str(threads)
+    # The server's log goes to a file: a pipe nobody reads would stall the workers once full.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     try:
         deadline = time.time() + 30
-        while time.time() < deadline:
+        while time.time() < deadline and proc.poll() is None:
             try:
                 if request(port, "GET", "/health")[0] == 200:
                     break
             except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("gunicorn did not start: " + proc.stderr.read().decode(errors="replace")[-2000:])
+                pass
+            time.sleep(0.2)
+        if proc.poll() is not None or time.time() >= deadline:  # another server may hold the port
+            log.seek(0)
+            raise RuntimeError("gunicorn did not start: " + log.read().decode(errors="replace")[-2000:])
         _local.conn = None  # the probe's connection: a sync worker would otherwise wait on it
         yield port
     finally:
         proc.terminate()
         proc.wait(10)
+        log.close()
 
 
 def load(port: int, clients: list[dict], seconds: float | None = None) -> dict:
@@ -104,10 +109,16 @@ def load(port: int, clients: list[dict], seconds: float | None = None) -> dict:
     return json.loads(done.stdout)
 
 
+# The floors (portal/bench.py) answer only requests carrying this run's key.
+FLOOR_KEY = secrets.token_hex(16)
+FLOOR_HEADERS = {"X-Benchmark-Floor": FLOOR_KEY}
+
+
 def json_request(method: str, path: str, body=None, headers: dict | None = None) -> list:
-    """A request for a ``list`` client of the load generator."""
+    """A request for a ``list`` client of the load generator (floor requests carry the key)."""
+    floor = FLOOR_HEADERS if path.startswith("/bench/") else {}
     return [method, path, json.dumps(body) if body is not None else None,
-            {"Content-Type": "application/json", **(headers or {})}]
+            {"Content-Type": "application/json", **floor, **(headers or {})}]
 
 
 FLOOR_TABLE_SQL = ("CREATE TABLE bench_floor (id INTEGER PRIMARY KEY {}, v VARCHAR(10))")

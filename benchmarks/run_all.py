@@ -48,6 +48,7 @@ import urllib.parse
 
 from benchmarks import bench_pdf, bench_statistics
 from benchmarks.common import (
+    FLOOR_HEADERS,
     PG_DEFAULT,
     ROOT,
     Client,
@@ -246,7 +247,7 @@ def run_scoring(kind: str, port: int, setup: dict, cfg: dict) -> None:
         rid, units, criteria = s["round_id"], s["units"], s["criteria"]
         cookie = login_cookie(port, s["viewer"])
         sheet_reqs = [["GET", f"/scoring/{rid}/meeting?unit={u}", None, {"Cookie": cookie}] for u in units]
-        floor_reqs = [["GET", f"/bench/sheet/{rid}/{u}", None, {}] for u in units]
+        floor_reqs = [["GET", f"/bench/sheet/{rid}/{u}", None, dict(FLOOR_HEADERS)] for u in units]
         loads = cfg["sheet_loads"]
         # Idle: one client, one page after another (the first of each warms the worker that serves it).
         load(port, [{"group": "w", "kind": "list", "requests": (sheet_reqs[:2] + floor_reqs[:2]) * 2}])

@@ -5,13 +5,16 @@
 * ``GET /bench/sheet/<round_id>/<unit_id>`` — one SELECT of a unit's criteria with its self and
   agreed scores, drawn as a plain HTML table: the least the meeting sheet's page can cost.
 
-Both answer 404 unless ``PORTAL_BENCHMARK_FLOOR`` is set. The insert writes only to
+Both answer 404 unless ``PORTAL_BENCHMARK_FLOOR`` is set and the request carries its value in
+``X-Benchmark-Floor``. The insert writes only to
 ``bench_floor``, a table the benchmark creates itself (it is not part of the portal's schema).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify
+import hmac
+
+from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -36,7 +39,12 @@ SHEET_HTML = (
 
 
 def _enabled() -> None:
-    if not current_app.config.get("PORTAL_BENCHMARK_FLOOR"):
+    """The value of ``PORTAL_BENCHMARK_FLOOR`` is a key the benchmark sets for its run and sends
+    in ``X-Benchmark-Floor``: a floor switched on by a copied environment still shows nobody a
+    unit's scores."""
+    key = current_app.config.get("PORTAL_BENCHMARK_FLOOR")
+    given = request.headers.get("X-Benchmark-Floor", "")
+    if not key or not hmac.compare_digest(given.encode(), str(key).encode()):
         abort(404)
 
 

@@ -7,6 +7,7 @@ or JSON body that says nothing internal.
 from __future__ import annotations
 
 import errno
+import sqlite3
 
 from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_babel import force_locale
@@ -67,12 +68,19 @@ def is_storage_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
 
+# SQLite raises OperationalError for a lock or an unreadable file, but also for a statement it
+# cannot run (no such column, syntax): only these messages mean "unavailable, try again".
+SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "disk is full", "readonly database")
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
     """The database did not answer (refused, went away, locked past the wait), as opposed to a
-    statement it refused (a constraint: a bug, answered 500)."""
-    return isinstance(exc, (OperationalError, InterfaceError)) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
+    statement it refused (a constraint or a bad statement: a bug, answered 500)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError) and isinstance(exc.orig, sqlite3.OperationalError):
+        return any(word in str(exc.orig).lower() for word in SQLITE_UNAVAILABLE)
+    return isinstance(exc, (OperationalError, InterfaceError))
 
 
 class ApiError(Exception):

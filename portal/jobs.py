@@ -214,6 +214,10 @@ def run(app: Flask, job_id: int) -> None:
             _LIVE.pop(job_id, None)
 
 
+def _unexpected() -> str:
+    return _("Công việc gặp lỗi ngoài dự kiến nên đã dừng; không dữ liệu nào được ghi. Hãy thử lại hoặc báo quản trị viên.")
+
+
 def _run_in_context(job: Job) -> None:
     from portal.audit import audit_actor
 
@@ -226,6 +230,7 @@ def _run_in_context(job: Job) -> None:
     owner = job.owner
     locale = job.params.get("locale") or owner.locale
     state, message, result, files = JobState.FAILED, "", None, (None, None)
+    total, done = job.total or 0, 0  # kept if setting up the context itself fails
     try:
         with force_locale(locale), audit_actor(owner.username, owner.id):
             ctx = JobContext(job)
@@ -243,11 +248,17 @@ def _run_in_context(job: Job) -> None:
             except Exception:
                 db.session.rollback()
                 log.exception("job %s (%s) failed", job.id, job.kind)
-                message = _("Công việc gặp lỗi ngoài dự kiến nên đã dừng; không dữ liệu nào được ghi. Hãy thử lại hoặc báo quản trị viên.")
+                message = _unexpected()
             total, done = ctx.total, ctx.done
+    except Exception:  # the job's context could not be set up: still end the row as failed
+        log.exception("job %s (%s) could not start", job.id, job.kind)
+        message = message or _unexpected()
     finally:
         db.session.rollback()
     job = db.session.get(Job, job.id)
+    if job.state != JobState.RUNNING:
+        # Another process judged this job dead (no heartbeat) while it ran: say what really happened.
+        log.warning("job %s was marked %s while it still ran; it ended %s", job.id, job.state, state)
     job.state = state
     job.message = message[:500]
     job.result = result

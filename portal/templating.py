@@ -45,9 +45,13 @@ class Page:
 
     def url_args(self, page: int) -> dict:
         """The current URL's path parameters and query, with another page number."""
-        args = {**(request.view_args or {}), **request.args.to_dict()}
-        args["page"] = page
-        return args
+        return {**(request.view_args or {}), **query_args(), "page": page}
+
+
+def query_args() -> dict:
+    """The query string as url_for arguments, without what url_for takes as its own options
+    (``endpoint``, ``_scheme``, ``_external``, ``_anchor``…): those never come from a visitor."""
+    return {k: v for k, v in request.args.to_dict().items() if k != "endpoint" and not k.startswith("_")}
 
 
 def paginate(session, stmt, count_stmt=None, per_page: int | None = None) -> Page:

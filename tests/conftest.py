@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import create_engine
 
 from portal import create_app
@@ -26,6 +27,12 @@ from portal.services.blocks import save_block
 from portal.services.provinces import save_province, set_enabled_plugins
 from portal.services.units import save_unit
 from portal.text import search_text, sort_key
+
+# Property tests (hypothesis) are reproducible and never fail on a busy machine's timing:
+# the same examples every run, no deadline. HYPOTHESIS_PROFILE=explore searches further.
+settings.register_profile("ci", deadline=None, derandomize=True, database=None)
+settings.register_profile("explore", deadline=None, max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PG_ENV = "PORTAL_TEST_DATABASE_URL"
 

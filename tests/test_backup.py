@@ -534,3 +534,163 @@ def test_unknown_province_and_existing_output_are_refused(app, world, tmp_path):
     result = app.test_cli_runner().invoke(args=["portal", "backup", "export", "--province", "laichau", "-o", str(out)])
     assert result.exit_code == 1 and out.read_bytes() == b"keep"
     assert not list(tmp_path.glob("*.part"))
+
+
+def _doctor(archive: Path, out: Path, members: dict[str, bytes], edit=None) -> None:
+    """A hand-made archive: ``members`` replace or add members, the manifest's checksums and row
+    counts are made to match, and ``edit(manifest)`` changes the rest. Checksums then pass: only
+    the import's own checks on the content can refuse it."""
+    with zipfile.ZipFile(archive) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        data = {n: z.read(n) for n in z.namelist() if n not in ("manifest.json", "manifest.sha256")}
+    data.update(members)
+    for name, body in data.items():
+        manifest["files"][name] = hashlib.sha256(body).hexdigest()
+        if name.startswith("tables/"):
+            manifest["row_counts"][name[len("tables/"):-len(".jsonl")]] = len(body.splitlines())
+    if edit is not None:
+        edit(manifest)
+    body = json.dumps(manifest, ensure_ascii=False).encode()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, member in data.items():
+            dst.writestr(name, member)
+        dst.writestr("manifest.json", body)
+        dst.writestr("manifest.sha256", hashlib.sha256(body).hexdigest())
+
+
+def _lines(archive: Path, table: str) -> list[dict]:
+    with zipfile.ZipFile(archive) as z:
+        return [json.loads(line) for line in z.read(f"tables/{table}.jsonl").splitlines()]
+
+
+def _jsonl(records: list[dict]) -> bytes:
+    return b"".join(json.dumps(r, ensure_ascii=False, sort_keys=True).encode() + b"\n" for r in records)
+
+
+def test_hand_made_archive_cannot_grant_roles_outside_the_province(app, small_world, target, tmp_path):
+    """Checksums catch damage, not tampering: a role row granting the administrator role, or a
+    role in another province, is refused even though every checksum matches."""
+    world = small_world
+    archive = tmp_path / "laichau.zip"
+    _export(app, archive)
+    roles = _lines(archive, "role_assignments")
+    user_id = roles[0]["user_id"]
+    next_id = max(r["id"] for r in roles) + 1000
+    admin_row = {**roles[0], "id": next_id, "role": "admin", "province_id": None, "unit_id": None}
+    other_row = {**roles[0], "id": next_id + 1, "role": "observer", "province_id": world.travinh.id, "unit_id": None}
+    for extra in (admin_row, other_row):
+        forged = tmp_path / f"forged{extra['id']}.zip"
+        _doctor(archive, forged, {"tables/role_assignments.jsonl": _jsonl([*roles, extra])})
+        result = _import(target, forged)
+        assert result.exit_code == 1 and "vai trò" in result.output, result.output
+        assert str(user_id) in result.output or "role_assignments" in result.output
+        _empty(target)
+
+
+def test_hand_made_archive_cannot_point_a_required_reference_elsewhere(app, small_world, target, tmp_path):
+    """A NOT NULL reference listed as external (a unit moved into another province of the target
+    portal) is refused, although the target row exists with the listed key."""
+    archive = tmp_path / "laichau.zip"
+    _export(app, archive)
+    with target.app_context():
+        # Core insert, an id far from the archive's: no audit row, no primary key clash.
+        db.session.execute(Province.__table__.insert().values(id=900, code="dienbien", name="Tỉnh Điện Biên"))
+        db.session.commit()
+        other = db.session.get(Province, 900)
+        key_columns = sorted({c for s in backup._unique_sets(Province.__table__) for c in s} - {"id"})
+        other_id = other.id
+        key = {c: backup._encode(getattr(other, c)) for c in key_columns}
+        db.session.remove()
+    units = _lines(archive, "units")
+    units[0]["province_id"] = other_id
+    reference = {"table": "units", "column": "province_id", "target": "provinces", "target_column": "id",
+                 "value": other_id, "key": key}
+    forged = tmp_path / "forged.zip"
+    _doctor(archive, forged, {"tables/units.jsonl": _jsonl(units)},
+            lambda m: m["external_references"].append(reference))
+    result = _import(target, forged)
+    assert result.exit_code == 1 and "units.province_id" in result.output, result.output
+    with target.app_context():
+        assert db.session.scalar(select(func.count(Province.id))) == 1
+        assert not db.session.scalar(select(func.count()).select_from(db.metadata.tables["units"]))
+        db.session.remove()
+
+
+def test_derived_rows_must_belong_to_a_row_of_the_archive(app):
+    """Each derived table's owning column names a row the archive holds (or the province)."""
+    rows = {name: [] for name in backup.plan()}
+    rows["provinces"] = [{"id": 1}]
+    rows["criteria_tables"] = [{"id": 5, "province_id": 1}]
+    backup._check_owners(rows)
+    rows["criteria"] = [{"id": 9, "table_id": 6}]
+    with pytest.raises(backup.BackupError, match="criteria.table_id"):
+        backup._check_owners(rows)
+
+
+def test_archive_too_large_or_too_compressed_is_refused(app, small_world, target, tmp_path):
+    """The sizes the zip declares are checked before a single member is decompressed."""
+    archive = tmp_path / "laichau.zip"
+    _export(app, archive)
+    with target.app_context():
+        with pytest.raises(backup.BackupError, match="quá lớn"):
+            backup.import_archive(archive, max_bytes=1000)
+        db.session.remove()
+    _empty(target)
+    bomb = tmp_path / "bomb.zip"
+    _doctor(archive, bomb, {"files/" + "ab" * 16: bytes(4 << 20)})
+    result = _import(target, bomb)
+    assert result.exit_code == 1 and "nén" in result.output, result.output
+    _empty(target)
+
+
+def test_failed_file_write_leaves_no_partial_and_files_are_private(app, small_world, target, tmp_path, monkeypatch):
+    archive = tmp_path / "laichau.zip"
+    _export(app, archive)
+    import os
+
+    real_replace = os.replace
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    result = _import(target, archive)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert result.exit_code == 1, result.output
+    _empty(target)  # no restored file and no ``.part`` left behind
+
+    result = _import(target, archive)
+    assert result.exit_code == 0, result.output
+    stored = list(_storage(target).iterdir())
+    assert stored and all(p.stat().st_mode & 0o777 == 0o600 for p in stored)
+
+
+def test_member_names_are_checked_before_the_storage_folder_is_probed(app, small_world, target, tmp_path):
+    archive = tmp_path / "laichau.zip"
+    _export(app, archive)
+    forged = tmp_path / "forged.zip"
+    _doctor(archive, forged, {"files/..": b"x"})
+    _storage(target).mkdir(parents=True, exist_ok=True)  # so that ``files/..`` names an existing path
+    result = _import(target, forged)
+    assert result.exit_code == 1 and "không hợp lệ" in result.output, result.output
+    _empty(target)
+
+
+def test_export_keeps_other_provinces_audit_rows_out_and_is_private(app, small_world, tmp_path):
+    """An account of two provinces: audit rows about it written under the other province stay in
+    that province's archive; the archive (password hashes) is readable by its owner only."""
+    from portal.models import AuditLog
+
+    world = small_world
+    user_id = str(world.officer.id)
+    db.session.add_all([
+        AuditLog(action="update", object_type="User", object_id=user_id, province_id=world.travinh.id,
+                 actor_name="other province"),
+        AuditLog(action="update", object_type="User", object_id=user_id, province_id=None, actor_name="no province"),
+    ])
+    db.session.commit()
+    archive = tmp_path / "laichau.zip"
+    _export(app, archive)
+    about = {r["actor_name"] for r in _lines(archive, "audit_log") if r["object_type"] == "User" and r["object_id"] == user_id}
+    assert "no province" in about and "other province" not in about
+    assert archive.stat().st_mode & 0o777 == 0o600

@@ -16,7 +16,11 @@ from tests.conftest import make_app
 
 @pytest.fixture
 def app_config():
-    return {"PORTAL_BENCHMARK_FLOOR": True}
+    return {"PORTAL_BENCHMARK_FLOOR": KEY}
+
+
+KEY = "floor-key-for-tests"
+FLOOR = {"X-Benchmark-Floor": KEY}
 
 
 def test_floors_answer_404_unless_switched_on(tmp_path):
@@ -26,10 +30,20 @@ def test_floors_answer_404_unless_switched_on(tmp_path):
     assert client.get("/bench/sheet/1/1").status_code == 404
 
 
+def test_floors_need_the_runs_key_even_when_switched_on(app, round_world):
+    """Switched on by a copied environment, the sheet floor must still not show anyone a unit's
+    scores: only the benchmark, which knows the key it set, reaches the floors."""
+    client = app.test_client()
+    path = f"/bench/sheet/{round_world.round.id}/{round_world.self_score.unit_id}"
+    assert client.get(path).status_code == 404
+    assert client.get(path, headers={"X-Benchmark-Floor": "guess"}).status_code == 404
+    assert client.post("/bench/insert").status_code == 404
+
+
 def test_sheet_floor_shows_the_units_own_cells(app, round_world):
     world = round_world
     cell = world.self_score
-    page = app.test_client().get(f"/bench/sheet/{world.round.id}/{cell.unit_id}")
+    page = app.test_client().get(f"/bench/sheet/{world.round.id}/{cell.unit_id}", headers=FLOOR)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     codes = [c.code for c in world.round.table.criteria]
@@ -42,8 +56,8 @@ def test_insert_floor_writes_one_row(app):
     create_floor_table(db)
     db.session.commit()
     client = app.test_client()
-    assert client.post("/bench/insert").status_code == 201
-    assert client.post("/bench/insert").status_code == 201
+    assert client.post("/bench/insert", headers=FLOOR).status_code == 201
+    assert client.post("/bench/insert", headers=FLOOR).status_code == 201
     assert db.session.scalar(text("SELECT count(*) FROM bench_floor")) == 2
     db.session.execute(text("DROP TABLE bench_floor"))
     db.session.commit()

@@ -540,3 +540,23 @@ def test_a_full_disk_anywhere_else_is_a_507_not_a_500(app, world, api_headers, r
     finally:
         del access.ENDPOINT_RULES["faults_probe.probe_page"]
         del access.ENDPOINT_RULES["faults_probe.probe_api"]
+
+
+def test_a_broken_statement_is_a_bug_not_an_outage():
+    """SQLite reports both a lock and a missing column as OperationalError; only the first is the
+    database being unavailable (503, try again). A bad statement is a bug: 500 and a traceback in
+    the log, not a 'try again later' that hides it."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from portal.errors import is_database_unavailable
+
+    def wrap(message):
+        return OperationalError("SELECT 1", {}, sqlite3.OperationalError(message))
+
+    assert is_database_unavailable(wrap("database is locked"))
+    assert is_database_unavailable(wrap("unable to open database file"))
+    assert is_database_unavailable(wrap("disk I/O error"))
+    assert not is_database_unavailable(wrap("no such column: units.nickname"))
+    assert not is_database_unavailable(wrap('near "SELEC": syntax error'))

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.main import bp
 from portal.models import Block, block_members
 from portal.services import dashboard as dash
+from portal.templating import query_args
 
 
 @bp.route("/")
@@ -70,9 +71,7 @@ class PagedList:
         self.page, self.pages = listing.page, listing.pages
 
     def url_args(self, page: int) -> dict:
-        # url_for's own options (_external, _scheme, _anchor) never come from the query string.
-        kept = {k: v for k, v in request.args.to_dict().items() if not k.startswith("_")}
-        return {**kept, f"{self.prefix}page": page}
+        return {**query_args(), f"{self.prefix}page": page}
 
 
 def _int_arg(name: str, low: int, high: int) -> int | None:

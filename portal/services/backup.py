@@ -65,13 +65,17 @@ Decisions on what crosses the province's border:
 * **Document number series** travel with the issuing bodies of the province (its office and
   its blocks), so numbering continues without gaps or duplicates after a restore.
 
-Import verifies everything before writing anything: the manifest's own checksum, every member's
+Import verifies everything before writing anything: the sizes the zip declares (total unpacked
+size under a limit, no member packed like a zip bomb), the manifest's own checksum, every member's
 checksum, that the archive holds exactly the members the manifest lists, the format version,
 that the archive's Alembic revision is the target database's and the code's, that the target has
 no province with the same code and no row whose primary key or unique key would clash (a row
 already there with identical values, such as a shared account, is kept rather than clashing), that no
-stored file would be overwritten, and that every reference resolves. Then it writes the stored
-files and inserts every row in one transaction with the primary keys of the source (document
+stored file would be overwritten, and that every reference resolves. Checksums catch damage, not
+a hand-made archive, so import also checks that the archive claims nothing outside its province:
+no role but the province's and its units' (never the administrator role), no external reference
+on a NOT NULL column, every derived row owned by a row of the archive. Then it writes the stored
+files (streamed, owner-only, like evidence files) and inserts every row in one transaction with the primary keys of the source (document
 fingerprints, links and numbers stay valid), resets PostgreSQL's sequences past the restored ids
 and past the source's ``id_high_water`` (so new rows never take an id that another province's
 archive from the same source still holds: restore several provinces one after another), and
@@ -127,6 +131,13 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 MANIFEST_SUM = "manifest.sha256"
 CHUNK = 500
+# Import refuses an archive whose members would unpack to more than this (``max_bytes``), and any
+# member over ``RATIO_FLOOR`` bytes packed more than ``MAX_RATIO`` to one: the sizes the zip
+# declares are checked before anything is decompressed (a zip bomb is refused, not unpacked).
+MAX_ARCHIVE_BYTES = 4 << 30
+MAX_RATIO = 200
+RATIO_FLOOR = 1 << 20
+STORED_FILE = re.compile(r"files/[0-9a-f]{16,64}")
 
 # Tables deliberately not exported, with the reason (the test checks every table is covered).
 EXCLUDED: dict[str, str] = {
@@ -368,14 +379,20 @@ def _document_series_keys(scope: _Scope) -> list[str]:
 
 
 def _audit_ids(scope: _Scope, exported_ids: dict[str, set[str]]) -> list[int]:
-    """Audit rows of the province, and rows about exported objects (matched in Python: one query
-    per object type, not one per object)."""
+    """Audit rows of the province, and rows about exported objects written under no province
+    (matched in Python: one query per object type, not one per object)."""
     log = scope.t["audit_log"]
     ids = set(db.session.scalars(select(log.c.id).where(log.c.province_id == scope.pid)))
     for object_type, idents in exported_ids.items():
         if not idents:
             continue
-        rows = db.session.execute(select(log.c.id, log.c.object_id).where(log.c.object_type == object_type))
+        # Only rows written under no province or under this one: an account of two provinces is
+        # exported by both, and what the other province recorded about it is the other's.
+        rows = db.session.execute(
+            select(log.c.id, log.c.object_id).where(
+                log.c.object_type == object_type, or_(log.c.province_id.is_(None), log.c.province_id == scope.pid)
+            )
+        )
         ids |= {row.id for row in rows if row.object_id in idents}
     return sorted(ids)
 
@@ -453,8 +470,17 @@ def export_province(ref: str, output: str | os.PathLike, *, overwrite: bool = Fa
     exported_idents: dict[str, set[str]] = defaultdict(set)
     missing_files: list[dict] = []
     referenced = {(fk.column.table.name, fk.column.name) for t in md.tables.values() for fk in t.foreign_keys}
+    try:  # owner-only from the start: the archive holds password hashes
+        fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise BackupError(
+            _("Tệp tạm %(path)s đã có (một lần sao lưu khác đang chạy hoặc đã bị ngắt): xóa nó rồi chạy lại.", path=str(partial))
+        ) from None
     try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        with (
+            os.fdopen(fd, "wb") as handle,
+            zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive,
+        ):
             # The audit log last: its rows are chosen by the objects exported before it.
             for name in sorted(plans, key=lambda n: n == "audit_log"):
                 table = md.tables[name]
@@ -620,6 +646,37 @@ class _Archive:
                 _("Tệp sao lưu hỏng: không đọc được %(name)s (%(reason)s).", name=name, reason=str(exc))
             ) from None
 
+    def check_sizes(self, max_bytes: int) -> None:
+        """Refuse, from the sizes the zip declares and before decompressing anything, an archive
+        that would unpack to more than ``max_bytes`` or holds a member packed suspiciously tight
+        (a zip bomb). Reading never yields more than a member's declared size."""
+        infos = self.zip.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > max_bytes:
+            raise BackupError(
+                _("Tệp sao lưu quá lớn: %(size)s byte sau khi giải nén, giới hạn %(limit)s byte.", size=total, limit=max_bytes)
+            )
+        for info in infos:
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * info.compress_size:
+                raise BackupError(
+                    _(
+                        "Tệp sao lưu có thành phần nén bất thường (%(name)s: %(size)s byte nén còn %(packed)s byte); không giải nén.",
+                        name=info.filename, size=info.file_size, packed=info.compress_size,
+                    )
+                )
+
+    def copy_to(self, name: str, target) -> None:
+        """Stream member ``name`` into the open binary file ``target``, a chunk at a time."""
+        try:
+            with self.zip.open(name) as source:
+                shutil.copyfileobj(source, target, 1 << 20)
+        except KeyError:
+            raise BackupError(_("Tệp sao lưu thiếu thành phần %(name)s.", name=name)) from None
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            raise BackupError(
+                _("Tệp sao lưu hỏng: không đọc được %(name)s (%(reason)s).", name=name, reason=str(exc))
+            ) from None
+
     def verify(self) -> dict:
         body = self.read(MANIFEST)
         recorded = self.read(MANIFEST_SUM).decode("ascii", "replace").strip()
@@ -660,18 +717,25 @@ class _Archive:
         return manifest
 
 
-def import_archive(path: str | os.PathLike, *, actor: str = "cli") -> ImportReport:
+def import_archive(
+    path: str | os.PathLike, *, actor: str = "cli", max_bytes: int = MAX_ARCHIVE_BYTES
+) -> ImportReport:
     """Check ``path`` completely, then restore its province in one transaction.
 
-    Raises ``BackupError`` (nothing written) when the archive is damaged, from another schema
-    revision or format, or clashes with what the target portal holds."""
+    Raises ``BackupError`` (nothing written) when the archive is damaged, too large (more than
+    ``max_bytes`` unpacked) or packed like a zip bomb, from another schema revision or format,
+    claims rows outside its province (checksums catch damage, not a hand-made archive), or
+    clashes with what the target portal holds."""
     archive = _Archive(Path(path))
     try:
+        archive.check_sizes(max_bytes)
         manifest = archive.verify()
         _check_revision(manifest)
         rows = _load_rows(archive, manifest)
         _check_plugins(rows)
         cleared, keep = _resolve_external(manifest)
+        _check_roles(rows)
+        _check_owners(rows)
         _check_references(rows, manifest, keep)
         _check_conflicts_province(rows, manifest)
         already = _drop_identical(rows)
@@ -751,13 +815,38 @@ def _check_plugins(rows) -> None:
 
 
 def _resolve_external(manifest: dict) -> tuple[list[str], set[tuple[str, str, object]]]:
-    """Which out-of-province references the target can keep (same id and same unique key)."""
+    """Which out-of-province references the target can keep (same id and same unique key).
+
+    Only a nullable foreign key can point out of the province (export stops on a NOT NULL one),
+    so a listed reference on a NOT NULL column, or on a column that is no foreign key to the
+    named target, comes from a hand-made archive (a unit moved into another province of the
+    target portal) and refuses the import."""
     md = db.metadata
     cleared, keep = [], set()
-    for ref in manifest.get("external_references") or []:
+    references = manifest.get("external_references") or []
+    for ref in references:
         target = md.tables.get(ref["target"])
         if target is None or ref["table"] not in md.tables:
             raise BackupError(_("Tệp sao lưu tham chiếu bảng không có: %(name)s.", name=ref["target"]))
+    invalid = sorted({
+        f"{ref['table']}.{ref['column']}"
+        for ref in references
+        if (source := md.tables[ref["table"]].c.get(ref["column"])) is None
+        or not source.nullable
+        or not any(
+            fk.column.table.name == ref["target"] and fk.column.name == ref["target_column"]
+            for fk in source.foreign_keys
+        )
+    })
+    if invalid:
+        raise BackupError(
+            _(
+                "Tệp sao lưu ghi tham chiếu ra ngoài tỉnh ở cột bắt buộc hoặc không phải khóa ngoại (%(refs)s): bản sao lưu do cổng tạo không bao giờ có, không phục hồi.",
+                refs=", ".join(invalid),
+            )
+        )
+    for ref in references:
+        target = md.tables[ref["target"]]
         column = target.c[ref["target_column"]]
         row = db.session.execute(select(target).where(column == ref["value"])).mappings().first()
         wanted = ref.get("key")
@@ -769,6 +858,49 @@ def _resolve_external(manifest: dict) -> tuple[list[str], set[tuple[str, str, ob
             label = ", ".join(f"{k}={v}" for k, v in (wanted or {}).items()) or str(ref["value"])
             cleared.append(f"{ref['table']}.{ref['column']} → {ref['target']} ({label})")
     return cleared, keep
+
+
+def _check_roles(rows) -> None:
+    """Role assignments grant only roles in the archive's province or one of its units: never
+    the administrator role, never a role elsewhere (export takes no other, so any such row was
+    put there by hand)."""
+    from portal.models import Role
+
+    province_id = rows["provinces"][0]["id"]
+    units = {r["id"] for r in rows["units"]}
+    bad = [
+        r["id"]
+        for r in rows["role_assignments"]
+        if str(r["role"]) == Role.ADMIN.value
+        or (r["province_id"] is None and r["unit_id"] is None)
+        or (r["province_id"] is not None and r["province_id"] != province_id)
+        or (r["unit_id"] is not None and r["unit_id"] not in units)
+    ]
+    if bad:
+        raise BackupError(
+            _(
+                "Tệp sao lưu cấp vai trò quản trị hoặc vai trò ngoài tỉnh và các đơn vị của tỉnh (role_assignments %(ids)s); không phục hồi.",
+                ids=", ".join(map(str, bad[:10])),
+            )
+        )
+
+
+def _check_owners(rows) -> None:
+    """Each row of a derived table belongs to a row the archive holds, through its owning column
+    (``units.province_id`` → the province, ``criteria.table_id`` → a criteria table of the
+    archive): a row owned by anything else is not the province's."""
+    bad = []
+    for name, p in plan().items():
+        if p.column is None:
+            continue
+        owners = {r[p.parent_column] for r in rows.get(p.parent, [])}
+        wrong = sorted({r[p.column] for r in rows.get(name, []) if r[p.column] not in owners}, key=repr)
+        if wrong:
+            bad.append(f"{name}.{p.column} = {', '.join(map(str, wrong[:5]))}")
+    if bad:
+        raise BackupError(
+            _("Tệp sao lưu có dòng không thuộc tỉnh trong tệp: %(refs)s; không phục hồi.", refs="; ".join(bad[:10]))
+        )
 
 
 def _check_references(rows, manifest, keep) -> None:
@@ -864,13 +996,15 @@ def _check_conflicts(rows, manifest) -> None:
 
 
 def _check_files(files: list[str]) -> None:
+    """Names first (``files/<hex>``), so no path built from a member name is ever probed; then
+    no stored file may be overwritten."""
+    bad = [n for n in files if not STORED_FILE.fullmatch(n)]
+    if bad:
+        raise BackupError(_("Tệp sao lưu có tên tệp lưu trữ không hợp lệ: %(names)s.", names=", ".join(bad[:5])))
     folder = storage_dir()
     taken = [name for name in files if (folder / name.removeprefix("files/")).exists()]
     if taken:
         raise BackupError(_("Thư mục lưu tệp đã có tệp trùng khóa: %(names)s.", names=", ".join(taken[:5])))
-    bad = [n for n in files if not re.fullmatch(r"files/[0-9a-f]{16,64}", n)]
-    if bad:
-        raise BackupError(_("Tệp sao lưu có tên tệp lưu trữ không hợp lệ: %(names)s.", names=", ".join(bad[:5])))
 
 
 def _self_ordered(table: Table, records: list[dict]) -> list[dict]:
@@ -923,11 +1057,7 @@ def _write(archive: _Archive, manifest, rows, files, cleared, kept_refs, actor: 
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name in files:
-            target = folder / name.removeprefix("files/")
-            partial = target.with_name(target.name + ".part")
-            partial.write_bytes(archive.read(name))
-            os.replace(partial, target)
-            written.append(target)
+            written.append(_restore_file(archive, name, folder / name.removeprefix("files/")))
         for name, records in rows.items():
             table = md.tables[name]
             blobs = [c.name for c in table.columns if isinstance(_base_type(c), LargeBinary)]
@@ -984,6 +1114,23 @@ def _write(archive: _Archive, manifest, rows, files, cleared, kept_refs, actor: 
         cleared=cleared,
         missing_files=manifest.get("missing_files") or [],
     )
+
+
+def _restore_file(archive: _Archive, name: str, target: Path) -> Path:
+    """Stream member ``name`` to ``target`` as ``portal.services.evidence`` stores a file: under
+    a temporary name, owner-only, synced, then moved into place; a failed write leaves nothing."""
+    partial = target.with_name(target.name + ".part")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            archive.copy_to(name, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return target
 
 
 def _integer_pk(table: Table):
