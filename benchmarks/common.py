@@ -110,7 +110,7 @@ def load(port: int, clients: list[dict], seconds: float | None = None) -> dict:
 
 
 # The floors (portal/bench.py) answer only requests carrying this run's key.
-FLOOR_KEY = secrets.token_hex(16)
+FLOOR_KEY = "floor-" + secrets.token_hex(16)  # never parses as a number (PORTAL_* values are JSON-decoded)
 FLOOR_HEADERS = {"X-Benchmark-Floor": FLOOR_KEY}
 
 
