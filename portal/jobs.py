@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app, has_request_context, request, send_file, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import update
@@ -370,6 +370,15 @@ def result_path(job: Job) -> Path | None:
         return None
     path = files_dir() / job.result_file
     return path if path.is_file() else None
+
+
+def result_download(job: Job):
+    """The finished job's ZIP as an attachment (page and API), or None while there is none."""
+    path = result_path(job) if job.state == JobState.DONE else None
+    if path is None:
+        return None
+    return send_file(path, mimetype="application/zip", as_attachment=True,
+                     download_name=job.result_name or path.name, max_age=0)
 
 
 def _sweep_files() -> None:

@@ -23,15 +23,7 @@ from portal.admin.forms import BlockForm, CopyBlocksForm
 from portal.extensions import db
 from portal.models import Block
 from portal.services import ServiceError
-from portal.services.blocks import copy_blocks, save_block
-
-
-def _years(province_id: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Block.year).where(Block.province_id == province_id).distinct().order_by(Block.year.desc())
-        )
-    )
+from portal.services.blocks import block_years, copy_blocks, save_block
 
 
 @bp.route("/blocks")
@@ -40,7 +32,7 @@ def blocks():
     if province is None:
         flash(_("Chưa có tỉnh nào trong phạm vi của bạn."), "info")
         return redirect(url_for("main.dashboard"))
-    years = _years(province.id)
+    years = block_years(province.id)
     year = request.args.get("year", type=int) or (years[0] if years else date.today().year)
     rows = db.session.scalars(
         select(Block).where(Block.province_id == province.id, Block.year == year).order_by(Block.sort_key)

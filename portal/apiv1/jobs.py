@@ -3,7 +3,7 @@ block's documents of a year (answered 202 with the job to poll)."""
 
 from __future__ import annotations
 
-from flask import jsonify, send_file, url_for
+from flask import jsonify, url_for
 from flask_babel import gettext as _
 
 from portal import jobs
@@ -74,11 +74,10 @@ def job_get(job_id: int):
            response={"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
            errors=(401, 403, 404), endpoint="job_download")
 def job_download(job_id: int):
-    job = _job_or_404(job_id)
-    path = jobs.result_path(job) if job.state == JobState.DONE else None
-    if path is None:
+    response = jobs.result_download(_job_or_404(job_id))
+    if response is None:
         raise ApiError(404, "not_found", _("Công việc chưa xong hoặc không có tệp kết quả."))
-    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=job.result_name or path.name, max_age=0)
+    return response
 
 
 @api_route(

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.models import AgreedScore, CrossScore, Province, ScoringRound, SelfScore
 from portal.services import ServiceError
 from portal.services import meeting as svc
+from portal.services.blocks import block_years
 from portal.services.scoring import (
     ScoreConflict,
     can_enter_agreed,
@@ -578,7 +579,7 @@ def province_scoring_overview(province_id: int):
             400, "bad_request", _("Năm không hợp lệ."), {"year": [_("Năm không hợp lệ.")]}
         )
     if year is None:
-        years = svc.years_of(province.id)
+        years = block_years(province.id)
         year = years[0] if years else None
     rows = svc.province_overview(province, year) if year else []
     items = [

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
 from portal.document_pages.common import province_layouts
-from portal.extensions import db
-from portal.models import Block
+from portal.services.blocks import block_years
 
 
 class PrintAllForm(FlaskForm):
@@ -19,9 +17,6 @@ class PrintAllForm(FlaskForm):
 
     def fill(self, province) -> PrintAllForm:
         """The years that have blocks, newest first, and the layouts in force in ``province``."""
-        years = db.session.scalars(
-            select(Block.year).where(Block.province_id == province.id).distinct().order_by(Block.year.desc())
-        ).all()
-        self.year.choices = [(y, str(y)) for y in years]
+        self.year.choices = [(y, str(y)) for y in block_years(province.id)]
         self.layout_code.choices = [(i["code"], i["title"]) for i in province_layouts(province)]
         return self

@@ -4,7 +4,7 @@ JavaScript it reloads itself (a ``<noscript>`` meta refresh, which CSP allows)."
 
 from __future__ import annotations
 
-from flask import abort, jsonify, render_template, send_file
+from flask import abort, jsonify, render_template
 from flask_login import current_user
 
 from portal import jobs
@@ -44,8 +44,4 @@ def status(job_id: int):
 
 @bp.route("/jobs/<int:job_id>/download")
 def download(job_id: int):
-    job = _job_or_404(job_id)
-    path = jobs.result_path(job) if job.state == jobs.JobState.DONE else None
-    if path is None:
-        abort(404)
-    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=job.result_name or path.name, max_age=0)
+    return jobs.result_download(_job_or_404(job_id)) or abort(404)

@@ -24,6 +24,7 @@ from portal.meeting_pages import bp
 from portal.models import CrossScore, RoundState, ScoringRound, SelfScore, Unit
 from portal.services import ServiceError
 from portal.services import meeting as svc
+from portal.services.blocks import block_years
 from portal.services.scoring import (
     ScoreConflict,
     can_enter_agreed,
@@ -580,7 +581,7 @@ def export(round_id: int):
 @bp.route("/provinces/<int:province_id>/scoring")
 def province_overview(province_id: int):
     province = province_or_404(province_id)
-    years = svc.years_of(province.id)
+    years = block_years(province.id)
     year = request.args.get("year", type=int)
     if year is None or not 1900 <= year <= 2200:
         year = years[0] if years else None

@@ -13,6 +13,15 @@ from portal.text import nfc, sort_key
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
+def block_years(province_id: int) -> list[int]:
+    """The years in which the province has blocks, newest first (year pickers, dashboards)."""
+    return list(
+        db.session.scalars(
+            select(Block.year).where(Block.province_id == province_id).distinct().order_by(Block.year.desc())
+        )
+    )
+
+
 def save_block(
     block: Block | None,
     province: Province,

@@ -49,6 +49,7 @@ from portal.models import (
 )
 from portal.plugins import get_registry
 from portal.services import dossiers as dossier_svc
+from portal.services.blocks import block_years
 from portal.services.scoring import missing_agreed, scorable
 from portal.services.scoring_rounds import LEADER, TRANSITIONS, may, state_label
 from portal.text import search_text, sort_key
@@ -558,12 +559,6 @@ class ProvinceDashboard:
     deadlines: list[Task]
 
 
-def province_years(province: Province) -> list[int]:
-    return list(db.session.scalars(
-        select(Block.year).where(Block.province_id == province.id).distinct().order_by(Block.year.desc())
-    ))
-
-
 def block_statuses(province: Province, year: int) -> list[BlockStatus]:
     blocks = db.session.scalars(
         select(Block).options(joinedload(Block.leader_unit))
@@ -588,7 +583,7 @@ def province_officer(user, province: Province, year: int | None = None, query: L
     """Per year: which blocks sent their results (and which not), dossiers to review, dossiers
     returned and not yet resubmitted, the year's deadlines. ``read_only`` for observers."""
     on = on or today()
-    years = province_years(province)
+    years = block_years(province.id)
     if year is None or (years and year not in years):
         year = years[0] if years else on.year - 1
     statuses = block_statuses(province, year)

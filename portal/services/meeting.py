@@ -659,17 +659,6 @@ class OverviewRow:
 RESULT_STATES = (S.AGREED, S.SUBMITTED, S.RETURNED, S.RESUBMITTED, S.IN_MEETING)
 
 
-def years_of(province_id: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Block.year)
-            .where(Block.province_id == province_id)
-            .distinct()
-            .order_by(Block.year.desc())
-        )
-    )
-
-
 def province_overview(province, year: int) -> list[OverviewRow]:
     """Every block of ``year`` with its round (if any), and the top of its ranking."""
     blocks = db.session.scalars(
